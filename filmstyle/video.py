@@ -1,0 +1,442 @@
+"""Video in and out: probe, decode to RGB, and re-encode with the original audio.
+
+The only module in filmstyle that imports PyAV. Everything streams: a frame is decoded, handed on and
+dropped, so memory does not grow with the length of the video. Frames cross this module's boundary
+as RGB uint8 arrays of shape (H, W, 3).
+
+Colour: decoding honours the source's matrix and range tags; an untagged source is taken as BT.601
+below 720 lines and BT.709 from 720 lines up (the rule FFmpeg-based players and browsers follow),
+limited range. Encoding always converts with the BT.709 matrix to limited range and tags the stream
+BT.709 (primaries, transfer, matrix), so what is written is what the tags say.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import chain, islice
+from pathlib import Path
+
+import av
+import numpy as np
+from av.video.reformatter import ColorRange, Colorspace, Interpolation
+
+from filmstyle.atomic import atomic_path, check_writable
+from filmstyle.errors import InputError, check_readable_file
+
+log = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike
+Size = tuple[int, int]  # (width, height) in pixels
+
+_MUXERS = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska"}
+# codec -> (FFmpeg encoder, pixel format, suffixes of containers that can hold it)
+_ENCODERS = {
+    "h264": ("libx264", "yuv420p", {".mp4", ".mov", ".mkv"}),
+    "prores": ("prores_ks", "yuv422p10le", {".mov", ".mkv"}),
+}
+_PRORES_HQ = "3"  # prores_ks profile number of ProRes 422 HQ (FFmpeg codecs documentation)
+_BT709 = 1  # ITU-T H.273 code point 1: BT.709 primaries, transfer and matrix (AVCOL_*_BT709)
+_UNTAGGED = {2, 3}  # AVCOL_SPC_UNSPECIFIED, AVCOL_SPC_RESERVED
+_HD_LINES = 720  # untagged sources this tall or taller are taken as BT.709, shorter as BT.601
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """The first video stream of a file, as :func:`probe` finds it without decoding.
+
+    ``width``/``height`` in pixels; ``fps`` the average frame rate (0 if unknown); ``frame_count``
+    from the container, else duration * fps, 0 if unknown; ``duration`` in seconds, 0.0 if unknown;
+    ``codec`` the FFmpeg name of the video codec.
+    """
+
+    path: str
+    width: int
+    height: int
+    fps: Fraction
+    frame_count: int
+    duration: float
+    audio_streams: int
+    codec: str
+
+
+@dataclass
+class TranscodeStats:
+    """What :func:`transcode` did: wall-clock seconds, and the output's size (pixels) and rate."""
+
+    frames: int
+    seconds_total: float
+    seconds_process: float
+    width: int
+    height: int
+    fps: Fraction
+    audio_streams: int
+
+    @property
+    def e2e_fps(self) -> float:
+        """Frames per second over the whole transcode (decode, process, encode, mux)."""
+        return self.frames / self.seconds_total if self.seconds_total > 0 else 0.0
+
+    @property
+    def process_fps(self) -> float:
+        """Frames per second of the ``process`` callable alone."""
+        return self.frames / self.seconds_process if self.seconds_process > 0 else 0.0
+
+
+def _open(path: PathLike) -> tuple[av.container.InputContainer, av.VideoStream]:
+    """Open ``path`` and return it with its first video stream, set up for threaded decoding."""
+    p = check_readable_file(path, "video file")
+    try:
+        container = av.open(str(p))
+    except av.FFmpegError as e:
+        raise InputError(p, f"not a readable video file ({e.strerror or e})",
+                         "check that it is a complete video file (mp4, mov, mkv, ...)") from None
+    if not container.streams.video:
+        container.close()
+        raise InputError(p, "has no video stream", "give a video file, not an audio-only file")
+    stream = container.streams.video[0]
+    stream.codec_context.thread_type = "AUTO"
+    return container, stream
+
+
+def _packets(container: av.container.InputContainer, path: PathLike,
+             *streams: av.stream.Stream) -> Iterator[av.Packet]:
+    """Demux ``streams`` in file order; stop, with a warning, where the file is damaged."""
+    try:
+        yield from container.demux(*streams)
+    except av.FFmpegError as e:
+        log.warning("%s: stopped reading at damaged data (%s)", path, e.strerror or e)
+
+
+class _Decoder:
+    """Decodes video packets, skipping damaged ones; :meth:`finish` fails if nothing decoded."""
+
+    def __init__(self, stream: av.VideoStream, path: PathLike) -> None:
+        self.stream, self.path = stream, path
+        self.frames = self.failures = 0
+
+    def decode(self, packet: av.Packet | None) -> list[av.VideoFrame]:
+        """Frames completed by ``packet`` (None flushes); [] where the data is damaged."""
+        try:
+            frames = self.stream.decode(packet)
+        except av.error.EOFError:  # already flushed
+            return []
+        except av.FFmpegError as e:
+            self.failures += 1
+            log.debug("%s: undecodable packet skipped (%s)", self.path, e)
+            return []
+        self.frames += len(frames)
+        return frames
+
+    def finish(self) -> None:
+        """Log skipped packets; raise InputError if no frame decoded at all."""
+        if self.failures:
+            log.warning("%s: %d damaged video packet(s) skipped", self.path, self.failures)
+        if self.frames == 0:
+            raise InputError(self.path, "no video frame could be decoded",
+                             "the file is damaged or truncated; re-export or re-download it")
+
+
+def _decoded(path: PathLike) -> Iterator[av.VideoFrame]:
+    """Every decodable frame of the first video stream, in display order; closes the file at the end.
+
+    The file is opened by the call, so a missing or unreadable file fails here and not at the first
+    ``next``. InputError at the end if nothing decoded.
+    """
+    container, stream = _open(path)
+
+    def frames() -> Iterator[av.VideoFrame]:
+        with container:
+            decoder = _Decoder(stream, path)
+            for packet in _packets(container, path, stream):
+                yield from decoder.decode(packet)
+            yield from decoder.decode(None)  # flush, in case the demuxer stopped early
+            decoder.finish()
+
+    return frames()
+
+
+def _to_rgb(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
+    """Decoded frame -> (H, W, 3) uint8 RGB, resized to ``size`` if given."""
+    width, height = size or (frame.width, frame.height)
+    shrink = width * height < frame.width * frame.height  # area averaging does not alias
+    matrix = rng = None  # None: use the frame's own tag
+    if not frame.format.is_rgb:
+        if frame.colorspace in _UNTAGGED:
+            matrix = Colorspace.ITU709 if frame.height >= _HD_LINES else Colorspace.ITU601
+        if frame.color_range == ColorRange.UNSPECIFIED:
+            rng = ColorRange.MPEG
+    rgb = frame.reformat(width, height, "rgb24", src_colorspace=matrix, src_color_range=rng,
+                         interpolation=Interpolation.AREA if shrink else Interpolation.BICUBIC)
+    return rgb.to_ndarray()
+
+
+def _from_rgb(rgb: np.ndarray, pix_fmt: str) -> av.VideoFrame:
+    """(H, W, 3) uint8 RGB -> ``pix_fmt`` frame: BT.709 matrix, limited range, tagged BT.709."""
+    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+    out = frame.reformat(format=pix_fmt, src_color_range=ColorRange.JPEG,
+                         dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG)
+    out.color_primaries = out.color_trc = _BT709
+    return out
+
+
+def _check_size(size: Size | None) -> None:
+    if size is not None and (len(size) != 2 or min(size) < 1):
+        raise ValueError(f"size must be (width, height) in positive pixels, got {size!r}")
+
+
+def probe(path: PathLike) -> VideoInfo:
+    """Describe the first video stream of ``path`` without decoding it.
+
+    Raises InputError if the file is missing, empty, not a media file, or has no video stream.
+    """
+    container, stream = _open(path)
+    with container:
+        fps = Fraction(stream.average_rate or stream.guessed_rate or 0)
+        if stream.duration is not None and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        else:
+            duration = (container.duration or 0) / av.time_base
+        ctx = stream.codec_context
+        return VideoInfo(path=str(path), width=ctx.width, height=ctx.height, fps=fps,
+                         frame_count=stream.frames or round(duration * fps), duration=duration,
+                         audio_streams=len(container.streams.audio), codec=ctx.name)
+
+
+def read_frames(path: PathLike, *, size: Size | None = None, max_frames: int | None = None,
+                every: int = 1) -> Iterator[np.ndarray]:
+    """Yield frames of the first video stream as (H, W, 3) uint8 RGB, streaming.
+
+    ``size`` = (W, H) resizes (area averaging when shrinking, else bicubic); ``every`` = k keeps
+    frames 0, k, 2k, ...; at most ``max_frames`` are yielded. Damaged packets are skipped; InputError
+    if the file cannot be opened (raised by the call) or no frame decodes (raised when iterating).
+    """
+    _check_size(size)
+    if every < 1 or (max_frames is not None and max_frames < 0):
+        raise ValueError(f"need every >= 1 and max_frames >= 0, got {every=}, {max_frames=}")
+    frames = _decoded(path)
+    stop = None if max_frames is None else max_frames * every
+
+    def kept() -> Iterator[np.ndarray]:
+        try:
+            for frame in islice(frames, 0, stop, every):
+                yield _to_rgb(frame, size)
+        finally:
+            frames.close()
+
+    return kept()
+
+
+def sample_frames(path: PathLike, n: int, *, size: Size | None = None) -> list[np.ndarray]:
+    """``n`` frames spread evenly from the first to the last, each (H, W, 3) uint8 RGB.
+
+    The spread uses the container's frame count; when that is unknown the video packets are counted
+    first (demuxing only, no decoding). A clip of fewer than ``n`` frames gives all its frames.
+    InputError if no frame decodes.
+    """
+    _check_size(size)
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    total = probe(path).frame_count
+    if total <= 0:
+        container, stream = _open(path)
+        with container:
+            total = sum(1 for packet in _packets(container, path, stream) if packet.size)
+    wanted = set(np.linspace(0, max(total - 1, 0), n).round().astype(int).tolist())
+    frames = _decoded(path)
+    try:
+        return [_to_rgb(f, size) for i, f in enumerate(islice(frames, max(wanted) + 1)) if i in wanted]
+    finally:
+        frames.close()
+
+
+def _encoder_for(codec: str, dst: Path) -> tuple[str, str]:
+    """(FFmpeg encoder, pixel format) to write ``codec`` into ``dst``; InputError if impossible."""
+    if codec not in _ENCODERS:
+        raise InputError(None, f"unknown codec {codec!r}", f"use one of {sorted(_ENCODERS)}")
+    encoder, pix_fmt, suffixes = _ENCODERS[codec]
+    suffix = dst.suffix.lower()
+    if suffix not in _MUXERS:
+        raise InputError(dst, f"unknown output container {suffix or '(no suffix)'!r}",
+                         f"end the name in one of {sorted(_MUXERS)}")
+    if suffix not in suffixes:
+        raise InputError(dst, f"a {suffix} file cannot hold {codec}",
+                         f"end the name in one of {sorted(suffixes)}")
+    return encoder, pix_fmt
+
+
+def _output_size(size: Size | None, info: VideoInfo) -> Size:
+    """(W, H) to encode: ``size`` if given, else the source's, rounded down to even for 4:2:0/4:2:2."""
+    _check_size(size)
+    width, height = size or (info.width, info.height)
+    even = (width // 2 * 2, height // 2 * 2)
+    if min(even) < 2:
+        raise InputError(info.path, f"frame size {width}x{height} is too small to encode",
+                         "give a video (or size) at least 2x2 pixels")
+    if size is not None and even != tuple(size):
+        log.info("output size %dx%d rounded down to %dx%d (the encoder needs even sizes)", *size, *even)
+    return even
+
+
+class _VideoWriter:
+    """Runs ``process`` on decoded frames and encodes the results at the source's timestamps."""
+
+    def __init__(self, out: av.container.OutputContainer, source: av.VideoStream, encoder: str,
+                 pix_fmt: str, options: dict[str, str], size: Size,
+                 process: Callable[[np.ndarray], np.ndarray]) -> None:
+        self.out, self.pix_fmt, self.size, self.process = out, pix_fmt, size, process
+        self.time_base = source.time_base
+        rate = source.average_rate or source.guessed_rate
+        self.stream = out.add_stream(encoder, rate=rate, options=options)
+        self.stream.width, self.stream.height = size
+        self.stream.pix_fmt = pix_fmt
+        ctx = self.stream.codec_context
+        # Encode in the source's time base so its timestamps pass through unchanged; the muxer
+        # rescales packets to the container's own time base.
+        ctx.time_base = self.stream.time_base = self.time_base
+        ctx.color_primaries = ctx.color_trc = ctx.colorspace = _BT709
+        ctx.color_range = ColorRange.MPEG
+        ctx.thread_type = "AUTO"
+        self.step = max(1, round(1 / (rate * self.time_base)))  # one frame, in time_base units
+        self.last_pts: int | None = None
+        self.frames = 0
+        self.seconds_process = 0.0
+
+    def write(self, frame: av.VideoFrame) -> float:
+        """Process and encode one decoded frame; return when its display ends, in seconds."""
+        rgb = _to_rgb(frame, self.size)
+        start = time.perf_counter()
+        result = self.process(rgb)
+        self.seconds_process += time.perf_counter() - start
+        if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
+            got = f"{getattr(result, 'dtype', type(result).__name__)} {getattr(result, 'shape', '')}"
+            raise ValueError(f"process must return a uint8 array of shape {rgb.shape}, got {got}")
+        pts = frame.pts
+        if self.last_pts is not None and (pts is None or pts <= self.last_pts):
+            pts = self.last_pts + (self.step if pts is None else 1)  # encoders need rising pts
+        pts = 0 if pts is None else pts
+        encoded = _from_rgb(result, self.pix_fmt)
+        encoded.pts, encoded.time_base = pts, self.time_base
+        self.out.mux(self.stream.encode(encoded))
+        self.last_pts = pts
+        self.frames += 1
+        return float((pts + (frame.duration or self.step)) * self.time_base)
+
+    def finish(self) -> None:
+        """Flush the encoder."""
+        self.out.mux(self.stream.encode(None))
+
+
+class _AudioCopier:
+    """Copies every audio stream's packets unchanged, optionally only those before a cut.
+
+    While the cut is still unknown (``max_frames`` given, not yet reached), packets starting after
+    the video written so far are held back; the hold is bounded by how far the source interleaves
+    audio ahead of video (typically well under a second).
+    """
+
+    def __init__(self, out: av.container.OutputContainer, source: av.container.InputContainer,
+                 dst: Path, *, cut: bool) -> None:
+        self.out = out
+        self.streams: dict[int, av.stream.Stream] = {}  # input index -> output stream
+        for stream in source.streams.audio:
+            try:
+                self.streams[stream.index] = out.add_stream_from_template(stream)
+            except ValueError:  # the muxer does not take this codec
+                raise InputError(dst, f"a {dst.suffix} file cannot hold the source's "
+                                 f"{stream.codec_context.name} audio", "write a .mkv or .mov") from None
+        self.limit = float("-inf") if cut else float("inf")  # copy packets starting before, s
+        self.final = False  # whether ``limit`` is the cut
+        self.ahead: deque[av.Packet] = deque()
+        self.passed: set[int] = set()  # streams that have reached the final cut
+
+    def offer(self, packet: av.Packet) -> None:
+        """Copy, hold or drop one demuxed audio packet."""
+        if packet.dts is None or packet.pts is None:
+            return  # demuxer flush packet, or nowhere in time to put it
+        if float(packet.pts * packet.time_base) < self.limit:
+            packet.stream = self.streams[packet.stream.index]
+            self.out.mux(packet)
+        elif self.final:
+            self.passed.add(packet.stream.index)
+        else:
+            self.ahead.append(packet)
+
+    def advance(self, limit: float, *, final: bool = False) -> None:
+        """Move the limit to ``limit`` seconds and copy the held packets now inside it."""
+        self.limit, self.final = limit, final
+        while self.ahead and (final or float(self.ahead[0].pts * self.ahead[0].time_base) < limit):
+            self.offer(self.ahead.popleft())
+
+
+def transcode(src: PathLike, dst: PathLike, process: Callable[[np.ndarray], np.ndarray], *,
+              size: Size | None = None, max_frames: int | None = None, codec: str = "h264",
+              crf: int = 18, on_frame: Callable[[int], None] | None = None) -> TranscodeStats:
+    """Decode ``src``, run ``process`` on every frame, encode to ``dst`` with all audio copied.
+
+    ``process`` takes and returns (H, W, 3) uint8 RGB where (W, H) = ``size`` if given, else the
+    source's size, rounded down to even. ``codec`` "h264" (libx264, yuv420p, quality ``crf``) or
+    "prores" (ProRes 422 HQ, yuv422p10le; .mov or .mkv only); the container follows ``dst``'s
+    suffix (.mp4, .mov, .mkv). Frame rate and each frame's timestamp are kept; audio packets are
+    copied, not re-encoded, and with ``max_frames`` cut where the last frame ends. ``on_frame(k)``
+    is called after the k-th frame (1-based) is encoded. ``dst`` appears only when complete; on any
+    error or interrupt an existing ``dst`` is left as it was.
+
+    Raises InputError for an unusable source, destination, codec or audio/container pairing.
+    """
+    started = time.perf_counter()
+    dst = Path(dst)
+    encoder, pix_fmt = _encoder_for(codec, dst)
+    info = probe(src)
+    check_writable(dst)
+    if dst.exists() and dst.resolve() == Path(src).resolve():
+        raise InputError(dst, "output would overwrite the input", "choose another output path")
+    if not info.fps:
+        raise InputError(src, "frame rate unknown", "remux the file (e.g. to .mkv) and try again")
+    if max_frames is not None and max_frames < 1:
+        raise ValueError(f"max_frames must be >= 1, got {max_frames}")
+    size = _output_size(size, info)
+    options = {"crf": str(crf)} if codec == "h264" else {"profile": _PRORES_HQ}
+
+    container, source = _open(src)
+    muxer = _MUXERS[dst.suffix.lower()]
+    with container, atomic_path(dst) as tmp, av.open(str(tmp), "w", format=muxer) as out:
+        video = _VideoWriter(out, source, encoder, pix_fmt, options, size, process)
+        audio = _AudioCopier(out, container, dst, cut=max_frames is not None)
+        if len(container.streams) > 1 + len(audio.streams):
+            log.info("%s: subtitle and data streams are not copied", src)
+        decoder = _Decoder(source, src)
+        done = False
+        # One interleaved pass over video and audio; the final None flushes the decoder in case
+        # the demuxer stopped early on damaged data.
+        for packet in chain(_packets(container, src, source, *container.streams.audio), [None]):
+            if packet is not None and packet.stream.index in audio.streams:
+                audio.offer(packet)
+                if audio.final and len(audio.passed) == len(audio.streams):
+                    break  # every audio stream has reached the cut
+                continue
+            if done:
+                continue
+            for frame in decoder.decode(packet):
+                end = video.write(frame)
+                if on_frame is not None:
+                    on_frame(video.frames)
+                done = video.frames == max_frames
+                if max_frames is not None:
+                    audio.advance(end, final=done)
+                if done:
+                    break
+            if not done and (packet is None or (packet.size == 0 and packet.dts is None)):
+                audio.advance(float("inf"))  # video ended before max_frames: keep all audio
+            if done and not audio.streams:
+                break
+        decoder.finish()
+        video.finish()
+
+    return TranscodeStats(frames=video.frames, seconds_total=time.perf_counter() - started,
+                          seconds_process=video.seconds_process, width=size[0], height=size[1],
+                          fps=info.fps, audio_streams=len(audio.streams))
