@@ -1,0 +1,5 @@
+import sys
+
+from filmstyle.cli import main
+
+sys.exit(main())

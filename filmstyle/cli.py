@@ -1,0 +1,197 @@
+"""Command line: parses arguments into configs and makes one library call per command.
+
+Errors the user can act on print as one line on stderr with exit status 2; an interrupt exits 130.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from filmstyle import __version__
+from filmstyle.errors import FilmstyleError, InputError
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 640x360, got {text!r}") from None
+    return w, h
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="filmstyle", description="Give a video the look of a film, from one still.")
+    p.add_argument("--version", action="version", version=f"filmstyle {__version__}")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("adapt", help="learn a look from a film still")
+    a.add_argument("still", help="the film still or painting (PNG/JPEG)")
+    a.add_argument("-o", "--output", required=True, help="look file to write (e.g. film.look)")
+    src = a.add_mutually_exclusive_group()
+    src.add_argument("--video", help="clip whose frames are the content (default: the shipped sample clip)")
+    src.add_argument("--content", help="folder of content images instead of a clip")
+    a.add_argument("--steps", type=int, default=500, help="Adam steps (default 500)")
+    a.add_argument("--size", type=int, default=256, help="training crop size in px (default 256)")
+    a.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
+    a.add_argument("--init", default="scratch", help="'scratch' (Johnson et al.) or a look/init file")
+    a.add_argument("--params", choices=("all", "norm"), default="all", help="what adapts (default all)")
+    a.add_argument("--frames", type=int, default=32, help="content frames sampled from the clip (default 32)")
+    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--width", type=int, help="network width (scratch only)")
+    a.add_argument("--depth", type=int, help="residual blocks (scratch only)")
+    a.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+
+    s = sub.add_parser("stylize", help="apply a look to one image")
+    s.add_argument("image")
+    s.add_argument("-l", "--look", required=True)
+    s.add_argument("-o", "--output", required=True)
+    s.add_argument("--strength", type=float, default=1.0, help="0 = source, 1 = full look")
+    s.add_argument("--preserve-color", action="store_true", help="keep the source colours (luminance transfer)")
+
+    r = sub.add_parser("render", help="render a video in a look (audio kept)")
+    r.add_argument("video")
+    r.add_argument("-l", "--look", required=True)
+    r.add_argument("-o", "--output", required=True, help=".mp4/.mkv (h264) or .mov (prores)")
+    _render_args(r)
+
+    d = sub.add_parser("demo", help="render the shipped sample clip in the shipped look")
+    d.add_argument("-o", "--output", default="filmstyle-demo.mp4")
+    d.add_argument("--max-frames", type=int, default=None)
+    return p
+
+
+def _render_args(r: argparse.ArgumentParser) -> None:
+    r.add_argument("--size", type=_size, help="output WxH (default: the source size)")
+    r.add_argument("--max-frames", type=int, help="stop after N frames")
+    r.add_argument("--strength", type=float, default=1.0, help="0 = source, 1 = full look")
+    r.add_argument("--preserve-color", action="store_true", help="keep the source colours (luminance transfer)")
+    r.add_argument("--codec", choices=("h264", "prores"), default="h264")
+
+
+def _progress(total: int | None, desc: str, quiet: bool):  # noqa: ANN202 - tqdm type
+    from tqdm import tqdm
+
+    return tqdm(total=total or None, desc=desc, unit="frame", disable=quiet, dynamic_ncols=True, file=sys.stderr)
+
+
+def cmd_adapt(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from filmstyle.config import AdaptConfig
+    from filmstyle.image import check_readable_file
+    from filmstyle.atomic import check_writable
+    from filmstyle.pipeline import adapt_look
+
+    check_readable_file(args.still, "still")
+    out = check_writable(args.output)
+    if args.steps < 1 or args.size < 64 or args.frames < 1 or args.lr <= 0:
+        raise InputError(None, "--steps, --frames and --lr must be positive and --size at least 64")
+    cfg = AdaptConfig(steps=args.steps, lr=args.lr, size=args.size, seed=args.seed, params=args.params, frames=args.frames)
+    ckpt = out.with_name(out.name + ".ckpt")
+    if args.restart and ckpt.exists():
+        ckpt.unlink()
+    net_config = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
+    if net_config and args.init == "scratch":
+        from filmstyle.pipeline import DEFAULT_NET
+
+        net_config = {**DEFAULT_NET, **net_config}
+    bar = tqdm(total=cfg.steps, desc="adapt", unit="step", disable=args.quiet, dynamic_ncols=True, file=sys.stderr)
+
+    def on_step(step: int, terms: dict[str, float]) -> None:
+        bar.n = step
+        bar.set_postfix({k: f"{v:.3g}" for k, v in terms.items()}, refresh=True)
+
+    look, result = adapt_look(args.still, cfg, video_path=args.video, content_dir=args.content, init=args.init,
+                              net_config=net_config or None, checkpoint=ckpt, on_step=on_step)
+    bar.close()
+    look.save(out)
+    ckpt.unlink(missing_ok=True)
+    losses = ", ".join(f"{k} {v:.4g}" for k, v in result.losses.items())
+    resumed = f" (resumed at step {result.resumed_from})" if result.resumed_from else ""
+    print(f"wrote {out}: {cfg.steps} steps in {result.seconds:.1f} s{resumed}; final loss: {losses}")
+
+
+def cmd_stylize(args: argparse.Namespace) -> None:
+    from filmstyle.look import load_look
+    from filmstyle.render import RenderOptions, stylize_image
+
+    RenderOptions(strength=args.strength)  # validates
+    look = load_look(args.look)
+    t0 = time.perf_counter()
+    out = stylize_image(look, args.image, args.output, strength=args.strength, preserve=args.preserve_color)
+    print(f"wrote {out} in {time.perf_counter() - t0:.2f} s")
+
+
+def _render(look_path: str | Path, src: str | Path, dst: str | Path, options, quiet: bool):  # noqa: ANN001, ANN202
+    from filmstyle import video
+    from filmstyle.atomic import check_writable
+    from filmstyle.look import load_look
+    from filmstyle.render import render_video
+
+    look = load_look(look_path)
+    info = video.probe(src)
+    check_writable(dst)
+    total = info.frame_count if options.max_frames is None else min(options.max_frames, info.frame_count or options.max_frames)
+    with _progress(total, "render", quiet) as bar:
+        stats = render_video(look, src, dst, options, on_frame=lambda i: bar.update(1))
+    print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, "
+          f"{stats.audio_streams} audio stream(s) kept; model {stats.model_fps:.2f} FPS, "
+          f"end-to-end {stats.e2e_fps:.2f} FPS ({stats.total_seconds:.1f} s)")
+    return stats
+
+
+def cmd_render(args: argparse.Namespace) -> None:
+    from filmstyle.render import RenderOptions
+
+    options = RenderOptions(size=args.size, max_frames=args.max_frames, strength=args.strength,
+                            preserve_color=args.preserve_color, codec=args.codec)
+    _render(args.look, args.video, args.output, options, args.quiet)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from filmstyle import video
+    from filmstyle.image import from_array
+    from filmstyle.metrics import style_distance
+    from filmstyle.nets.vgg import load_vgg19
+    from filmstyle.pipeline import DEMO_CLIP, DEMO_LOOK, DEMO_STILL, load_still
+    from filmstyle.render import RenderOptions
+
+    print(f"demo: {DEMO_CLIP.name} in the look of {DEMO_STILL.name} ({DEMO_LOOK.name}); attribution in {DEMO_CLIP.parent / 'ATTRIBUTION.md'}")
+    stats = _render(DEMO_LOOK, DEMO_CLIP, args.output, RenderOptions(max_frames=args.max_frames), args.quiet)
+    vgg = load_vgg19("relu4_3")
+    still = load_still(DEMO_STILL, 256)
+
+    def frames(path: Path):  # noqa: ANN202
+        return (from_array(f) for f in video.sample_frames(path, 4))
+
+    before, after = style_distance(vgg, frames(DEMO_CLIP), still), style_distance(vgg, frames(stats.output), still)
+    print(f"style distance to the still (relative Gram, 4 frames): source {before:.3f} -> rendered {after:.3f} "
+          f"({after / before:.0%} of the source's)")
+    print(f"output: {stats.output.resolve()}")
+
+
+COMMANDS = {"adapt": cmd_adapt, "stylize": cmd_stylize, "render": cmd_render, "demo": cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``filmstyle`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="filmstyle: %(message)s")
+    try:
+        COMMANDS[args.command](args)
+    except FilmstyleError as e:
+        print(f"filmstyle {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"filmstyle {args.command}: interrupted" + ("; run the same command again to resume" if args.command == "adapt" else ""), file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Images: read, write and convert. The canonical tensor is float32 (B, 3, H, W) RGB in [0, 1]."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image, UnidentifiedImageError
+
+from filmstyle.atomic import atomic_path
+from filmstyle.errors import InputError, check_readable_file
+
+MIN_SIDE = 64  # below this VGG's deeper layers (1/8 resolution) carry almost no style statistics
+
+
+def from_array(arr: np.ndarray) -> torch.Tensor:
+    """(H, W, 3) uint8 RGB -> (1, 3, H, W) float32 in [0, 1]."""
+    if arr.ndim != 3 or arr.shape[2] != 3 or arr.dtype != np.uint8:
+        raise ValueError(f"expected an (H, W, 3) uint8 array, got {arr.shape} {arr.dtype}")
+    return torch.from_numpy(np.ascontiguousarray(arr)).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
+
+
+def to_array(img: torch.Tensor) -> np.ndarray:
+    """(1, 3, H, W) float (any range, clamped to [0, 1]) -> (H, W, 3) uint8 RGB, rounded."""
+    if img.ndim != 4 or img.shape[:2] != (1, 3):
+        raise ValueError(f"expected (1, 3, H, W), got {tuple(img.shape)}")
+    return img[0].detach().clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).contiguous().cpu().numpy()
+
+
+def load_image(path: str | os.PathLike, *, min_side: int = MIN_SIDE) -> torch.Tensor:
+    """Read an image file as (1, 3, H, W) RGB in [0, 1]; grey and alpha images become RGB.
+
+    Raises InputError for a missing, empty, corrupt or truncated file, or one smaller than
+    ``min_side`` pixels on its short side.
+    """
+    p = check_readable_file(path, "image")
+    try:
+        with Image.open(p) as im:
+            im.load()
+            rgb = im.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise InputError(p, f"not a readable image ({e})", "give a PNG or JPEG file that opens in an image viewer") from None
+    if min(rgb.size) < min_side:
+        raise InputError(p, f"image is {rgb.size[0]}x{rgb.size[1]}, too small (short side under {min_side} px)",
+                         f"use an image at least {min_side} px on its short side, ideally 256 px or more")
+    return from_array(np.asarray(rgb))
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def resize_short(img: torch.Tensor, size: int) -> torch.Tensor:
+    """Resize (B, 3, H, W) so the short side is ``size`` px, keeping the aspect ratio (antialiased)."""
+    h, w = img.shape[-2:]
+    scale = size / min(h, w)
+    out = (max(1, round(h * scale)), max(1, round(w * scale)))
+    if out == (h, w):
+        return img
+    return F.interpolate(img, size=out, mode="bilinear", align_corners=False, antialias=True).clamp_(0, 1)
+
+
+def save_image(img: torch.Tensor, path: str | os.PathLike) -> Path:
+    """Write (1, 3, H, W) in [0, 1] to ``path`` (format from its suffix), atomically."""
+    target = Path(path)
+    fmt = Image.registered_extensions().get(target.suffix.lower())
+    if fmt is None:
+        raise InputError(target, f"unknown image format {target.suffix!r}", "use .png or .jpg")
+    with atomic_path(target) as tmp:
+        Image.fromarray(to_array(img)).save(tmp, format=fmt)
+    return target

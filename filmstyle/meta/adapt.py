@@ -1,0 +1,159 @@
+"""The inner loop: adapt a transform network to one style.
+
+One function serves the user's ``filmstyle adapt`` and (later) meta-training. Adam with batch 1
+as in the paper (sec. 4.2); each step draws one content frame and a random square crop of it.
+Crops are drawn from a generator seeded by (seed, step), so a resumed run follows exactly the path
+of an uninterrupted one.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from filmstyle.atomic import atomic_path
+from filmstyle.config import AdaptConfig
+from filmstyle.losses import perceptual_loss, style_targets
+from filmstyle.nets.transformer import TransformerNet
+from filmstyle.nets.vgg import VGG19Features, load_vgg19
+
+log = logging.getLogger(__name__)
+StepCallback = Callable[[int, dict[str, float]], None]
+
+
+@dataclass
+class AdaptResult:
+    """Outcome of :func:`adapt`: the final loss terms, the per-step history and timing."""
+
+    steps: int
+    losses: dict[str, float]
+    history: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+    resumed_from: int = 0
+
+
+def trainable_parameters(net: TransformerNet, which: str) -> list[torch.nn.Parameter]:
+    """Parameters adapted: ``"all"``, or ``"norm"`` (instance-norm scales and shifts only)."""
+    if which == "all":
+        return list(net.parameters())
+    if which == "norm":
+        return [p for _, p in net.norm_parameters()]
+    raise ValueError(f"params must be 'all' or 'norm', got {which!r}")
+
+
+def random_crop(frames: Sequence[torch.Tensor], size: int, gen: torch.Generator) -> torch.Tensor:
+    """One random frame of ``frames`` (each (1, 3, H, W), H, W >= size), cropped to (1, 3, size, size)."""
+    frame = frames[int(torch.randint(len(frames), (1,), generator=gen))]
+    h, w = frame.shape[-2:]
+    if min(h, w) < size:
+        raise ValueError(f"content frame {w}x{h} is smaller than the crop size {size}")
+    top = int(torch.randint(h - size + 1, (1,), generator=gen))
+    left = int(torch.randint(w - size + 1, (1,), generator=gen))
+    return frame[..., top:top + size, left:left + size]
+
+
+def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tensor], cfg: AdaptConfig, *,
+          vgg: VGG19Features | None = None, checkpoint: str | os.PathLike | None = None,
+          checkpoint_every: int = 25, run_key: str = "", on_step: StepCallback | None = None) -> AdaptResult:
+    """Train ``net`` in place for ``cfg.steps`` Adam steps on the style of ``style``.
+
+    Args:
+        net: the network to adapt (its weights are the initialisation).
+        style: (1, 3, Hs, Ws) RGB in [0, 1], already at the size its statistics should be taken.
+        frames: content frames, each (1, 3, H, W) with min(H, W) >= cfg.size.
+        checkpoint: if given, state is saved there every ``checkpoint_every`` steps and on an
+            interrupt, and a run whose checkpoint holds the same ``run_key`` resumes from it.
+        on_step: called after every step with (step, loss terms as floats).
+    """
+    if not frames:
+        raise ValueError("adapt needs at least one content frame")
+    vgg = vgg if vgg is not None else load_vgg19(cfg.loss.last_layer)
+    targets = style_targets(vgg, style, cfg.loss)
+    params = trainable_parameters(net, cfg.params)
+    for p in net.parameters():
+        p.requires_grad_(False)
+    for p in params:
+        p.requires_grad_(True)
+    opt = torch.optim.Adam(params, lr=cfg.lr)
+    history: list[dict[str, float]] = []
+    start = 0
+    if checkpoint is not None and Path(checkpoint).exists():
+        start, history = _load_checkpoint(Path(checkpoint), net, opt, run_key)
+    net.train()
+    gen = torch.Generator()
+    t0 = time.perf_counter()
+    done = start  # last completed step
+    try:
+        for step in range(start + 1, cfg.steps + 1):
+            gen.manual_seed(cfg.seed * 1_000_003 + step)
+            content = random_crop(frames, cfg.size, gen)
+            terms = perceptual_loss(vgg, net(content), content, targets, cfg.loss)
+            opt.zero_grad(set_to_none=True)
+            terms["total"].backward()
+            opt.step()
+            record = {k: float(v) for k, v in terms.items()}
+            history.append(record)
+            done = step
+            if on_step is not None:
+                on_step(step, record)
+            if checkpoint is not None and step % checkpoint_every == 0 and step < cfg.steps:
+                _save_checkpoint(Path(checkpoint), net, opt, step, history, run_key)
+    except KeyboardInterrupt:
+        if checkpoint is not None and done > start:
+            _save_checkpoint(Path(checkpoint), net, opt, done, history, run_key)
+        raise
+    net.eval()
+    for p in net.parameters():
+        p.requires_grad_(False)
+    losses = history[-1] if history else {}
+    return AdaptResult(steps=cfg.steps, losses=losses, history=history,
+                       seconds=time.perf_counter() - t0, resumed_from=start)
+
+
+def _save_checkpoint(path: Path, net: TransformerNet, opt: torch.optim.Optimizer, step: int,
+                     history: list[dict[str, float]], run_key: str) -> None:
+    """Network and Adam state at ``step`` (safetensors), written atomically."""
+    tensors = {f"net.{k}": v.detach().clone().contiguous() for k, v in net.state_dict().items()}
+    state = opt.state_dict()
+    for i, s in state["state"].items():
+        for k, v in s.items():
+            tensors[f"opt.{i}.{k}"] = torch.as_tensor(v).detach().clone().contiguous()
+    meta = {"kind": "filmstyle.checkpoint", "step": step, "run_key": run_key, "history": history[:step]}
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata={"filmstyle": json.dumps(meta)})
+    log.info("checkpoint at step %d written to %s", step, path)
+
+
+def _load_checkpoint(path: Path, net: TransformerNet, opt: torch.optim.Optimizer,
+                     run_key: str) -> tuple[int, list[dict[str, float]]]:
+    """Restore state from ``path`` if it belongs to this run; return (step, history)."""
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(path), "pt") as f:
+            meta = json.loads((f.metadata() or {}).get("filmstyle", "{}"))
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as e:
+        log.warning("ignoring unreadable checkpoint %s (%s)", path, e)
+        return 0, []
+    if meta.get("kind") != "filmstyle.checkpoint" or meta.get("run_key") != run_key:
+        log.warning("ignoring checkpoint %s: it belongs to another run", path)
+        return 0, []
+    net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
+    state = opt.state_dict()
+    for i in state["state"] or range(len(state["param_groups"][0]["params"])):
+        keys = [k for k in tensors if k.startswith(f"opt.{i}.")]
+        state["state"][i] = {k.split(".", 2)[2]: tensors[k] for k in keys}
+    state["state"] = {i: s for i, s in state["state"].items() if s}
+    opt.load_state_dict(state)
+    step = int(meta["step"])
+    log.info("resuming from step %d of %s", step, path)
+    return step, list(meta.get("history", []))[:step]

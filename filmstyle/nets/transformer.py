@@ -1,0 +1,91 @@
+"""Image transform network f_w of Johnson et al. 2016 ("Perceptual Losses for Real-Time Style
+Transfer and Super-Resolution", supplementary Table 1), with the later community fixes:
+reflection padding, instance norm (Ulyanov et al. 2016) and upsample-then-conv instead of
+transposed convolutions (Odena et al. 2016, against checkerboard artefacts).
+
+Layout for ``width=w, depth=d``: conv9x9(3->w) -> conv3x3/2(w->2w) -> conv3x3/2(2w->4w)
+-> d residual blocks(4w) -> up2+conv3x3(4w->2w) -> up2+conv3x3(2w->w) -> conv9x9(w->3).
+Johnson et al. use w=32, d=5.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class ConvLayer(nn.Sequential):
+    """Reflection-padded convolution, optional instance norm and ReLU."""
+
+    def __init__(self, cin: int, cout: int, kernel: int, *, stride: int = 1, norm: bool = True, relu: bool = True) -> None:
+        layers: list[nn.Module] = [nn.ReflectionPad2d(kernel // 2), nn.Conv2d(cin, cout, kernel, stride)]
+        if norm:
+            layers.append(nn.InstanceNorm2d(cout, affine=True))
+        if relu:
+            layers.append(nn.ReLU(inplace=True))
+        super().__init__(*layers)
+
+
+class UpsampleConv(nn.Sequential):
+    """Nearest-neighbour x2 upsampling, then a ConvLayer."""
+
+    def __init__(self, cin: int, cout: int, kernel: int = 3) -> None:
+        super().__init__(nn.Upsample(scale_factor=2, mode="nearest"), ConvLayer(cin, cout, kernel))
+
+
+class ResidualBlock(nn.Module):
+    """Two 3x3 ConvLayers with an identity shortcut (He et al. 2016; no ReLU after the sum)."""
+
+    def __init__(self, ch: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(ConvLayer(ch, ch, 3), ConvLayer(ch, ch, 3, relu=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class TransformerNet(nn.Module):
+    """Feed-forward stylisation network.
+
+    Args (keyword-only):
+        width: channels of the first layer (Johnson et al.: 32); deeper layers use 2x and 4x.
+        depth: number of residual blocks (Johnson et al.: 5).
+
+    ``forward(x)``: x (B, 3, H, W) float RGB in [0, 1], any H, W >= 1 -> (B, 3, H, W), unclamped
+    (clamp to [0, 1] for display; the losses see the raw output, as in Johnson et al.).
+    """
+
+    def __init__(self, *, width: int = 32, depth: int = 5) -> None:
+        super().__init__()
+        if width < 1 or depth < 0:
+            raise ValueError(f"width must be >= 1 and depth >= 0, got width={width}, depth={depth}")
+        self.config: dict[str, Any] = {"width": width, "depth": depth}
+        w = width
+        self.encoder = nn.Sequential(ConvLayer(3, w, 9), ConvLayer(w, 2 * w, 3, stride=2), ConvLayer(2 * w, 4 * w, 3, stride=2))
+        self.residuals = nn.Sequential(*[ResidualBlock(4 * w) for _ in range(depth)])
+        self.decoder = nn.Sequential(UpsampleConv(4 * w, 2 * w), UpsampleConv(2 * w, w), ConvLayer(w, 3, 9, norm=False, relu=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise ValueError(f"expected (B, 3, H, W), got {tuple(x.shape)}")
+        h, w = x.shape[-2:]
+        # Two stride-2 convs: pad to a multiple of 4 (and at least 8, so the 9x9 reflection padding
+        # fits) so the decoder returns the input size exactly. Reflection needs pad < size;
+        # replicate covers tiny inputs.
+        ph, pw = max(-h % 4, 8 - h), max(-w % 4, 8 - w)
+        if ph or pw:
+            mode = "reflect" if h > ph and w > pw else "replicate"
+            x = F.pad(x, (0, pw, 0, ph), mode=mode)
+        y = self.decoder(self.residuals(self.encoder(x)))
+        return y[..., :h, :w]
+
+    def norm_parameters(self) -> list[tuple[str, nn.Parameter]]:
+        """Instance-norm scales and shifts (what MetaStyle adapts): (name, parameter) pairs."""
+        return [(n, p) for n, p in self.named_parameters() if _is_norm_param(self, n)]
+
+
+def _is_norm_param(net: nn.Module, name: str) -> bool:
+    module = net.get_submodule(name.rsplit(".", 1)[0])
+    return isinstance(module, nn.InstanceNorm2d)
