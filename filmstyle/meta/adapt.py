@@ -99,7 +99,7 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
             opt.zero_grad(set_to_none=True)
             terms["total"].backward()
             opt.step()
-            record = {k: float(v) for k, v in terms.items()}
+            record = {k: float(v.detach()) for k, v in terms.items()}
             history.append(record)
             done = step
             if on_step is not None:

@@ -1,0 +1,26 @@
+# The two set-up commands (README): `make demo` and `make test`. Both create .venv and install
+# what they need. torch is pinned to the CPU wheel that this kind of machine carries; a looser
+# requirement would pull a CUDA build of several GB.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TORCH ?= torch==2.13.0
+
+.PHONY: install demo test bench clean
+
+$(BIN)/filmstyle: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check $(TORCH)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(BIN)/filmstyle
+
+demo: install
+	$(BIN)/filmstyle demo
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build *.egg-info filmstyle-demo.mp4

@@ -1,0 +1,83 @@
+import pytest
+import torch
+
+from filmstyle.config import AdaptConfig, LossConfig
+from filmstyle.meta.adapt import adapt, trainable_parameters
+from filmstyle.nets import TransformerNet, VGG19Features
+
+LOSS = LossConfig(content_layer="relu2_1", style_layers=("relu1_1", "relu2_1"), content_weight=1.0, style_weight=1.0)
+
+
+def _setup(steps=4, params="all", seed=0):
+    torch.manual_seed(0)
+    vgg = VGG19Features(last_layer="relu2_1")
+    frames = [torch.rand(1, 3, 20, 24) for _ in range(3)]
+    style = torch.rand(1, 3, 16, 16) * torch.tensor([1.0, 0.2, 0.2]).view(1, 3, 1, 1)
+    cfg = AdaptConfig(steps=steps, lr=1e-2, size=16, seed=seed, params=params, loss=LOSS)
+    return vgg, frames, style, cfg
+
+
+def test_adapt_lowers_the_loss():
+    vgg, frames, style, cfg = _setup(steps=40)
+    torch.manual_seed(1)
+    net = TransformerNet(width=4, depth=1)
+    result = adapt(net, style, frames, cfg, vgg=vgg)
+    first = sum(h["total"] for h in result.history[:5]) / 5
+    last = sum(h["total"] for h in result.history[-5:]) / 5
+    assert last < 0.7 * first
+    assert len(result.history) == 40 and set(result.losses) == {"content", "style", "tv", "total"}
+
+
+def test_norm_only_changes_only_norm_parameters():
+    vgg, frames, style, cfg = _setup(params="norm")
+    net = TransformerNet(width=2, depth=1)
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    adapt(net, style, frames, cfg, vgg=vgg)
+    norm_names = {n for n, _ in net.norm_parameters()}
+    changed = {k for k, v in net.state_dict().items() if not torch.equal(v, before[k])}
+    assert changed and changed <= norm_names
+    assert len(trainable_parameters(net, "norm")) == len(norm_names)
+    with pytest.raises(ValueError):
+        trainable_parameters(net, "some")
+
+
+def test_resume_after_interrupt_equals_uninterrupted_run(tmp_path):
+    vgg, frames, style, cfg = _setup(steps=6)
+    torch.manual_seed(2)
+    reference = TransformerNet(width=2, depth=1)
+    init = {k: v.clone() for k, v in reference.state_dict().items()}
+    adapt(reference, style, frames, cfg, vgg=vgg)
+
+    net = TransformerNet(width=2, depth=1)
+    net.load_state_dict(init)
+    ckpt = tmp_path / "run.ckpt"
+
+    def interrupt(step, _):
+        if step == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        adapt(net, style, frames, cfg, vgg=vgg, checkpoint=ckpt, checkpoint_every=2, run_key="k", on_step=interrupt)
+    assert ckpt.exists()
+    resumed = TransformerNet(width=2, depth=1)
+    resumed.load_state_dict(init)
+    result = adapt(resumed, style, frames, cfg, vgg=vgg, checkpoint=ckpt, run_key="k")
+    assert result.resumed_from == 4 and len(result.history) == 6
+    for k, v in reference.state_dict().items():
+        torch.testing.assert_close(resumed.state_dict()[k], v, rtol=1e-5, atol=1e-6)
+
+
+def test_checkpoint_of_another_run_is_ignored(tmp_path):
+    vgg, frames, style, cfg = _setup(steps=2)
+    ckpt = tmp_path / "run.ckpt"
+    with pytest.raises(KeyboardInterrupt):
+        adapt(TransformerNet(width=2, depth=1), style, frames, cfg, vgg=vgg, checkpoint=ckpt, run_key="a",
+              on_step=lambda s, _: (_ for _ in ()).throw(KeyboardInterrupt))
+    result = adapt(TransformerNet(width=2, depth=1), style, frames, cfg, vgg=vgg, checkpoint=ckpt, run_key="b")
+    assert result.resumed_from == 0
+
+
+def test_frames_smaller_than_crop_are_rejected():
+    vgg, _, style, cfg = _setup()
+    with pytest.raises(ValueError, match="smaller than the crop"):
+        adapt(TransformerNet(width=2, depth=1), style, [torch.rand(1, 3, 8, 8)], cfg, vgg=vgg)
