@@ -116,3 +116,11 @@ def make_audio_only(path: str | Path, *, seconds: float = 0.5) -> Path:
 def tiny_clip(tmp_path: Path) -> Path:
     """An 8-frame 64x48 12 fps h264 mp4 with a moving square and an AAC mono tone."""
     return make_clip(tmp_path / "tiny.mp4")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _single_thread() -> None:
+    """Tiny tensors gain nothing from intra-op threads, and threads oversubscribe a busy CPU."""
+    import torch
+
+    torch.set_num_threads(1)
