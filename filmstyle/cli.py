@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="render the shipped sample clip in the shipped look")
     d.add_argument("-o", "--output", default="filmstyle-demo.mp4")
     d.add_argument("--max-frames", type=int, default=None)
+    _add_meta_train(sub)
     return p
 
 
@@ -176,6 +177,71 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 COMMANDS = {"adapt": cmd_adapt, "stylize": cmd_stylize, "render": cmd_render, "demo": cmd_demo}
+
+
+# --- meta-train (issue 3) ---------------------------------------------------------------------
+def _add_meta_train(sub: argparse._SubParsersAction) -> None:
+    m = sub.add_parser("meta-train", help="meta-learn an initialisation that adapts to a new look in few steps")
+    m.add_argument("-o", "--output", required=True, help="init file to write (e.g. init.look), for `adapt --init`")
+    m.add_argument("--algorithm", choices=("reptile", "fomaml", "maml", "es"), default="reptile")
+    m.add_argument("--iterations", type=int, help="outer iterations (default 1000)")
+    m.add_argument("--inner-steps", type=int, help="adaptation steps K per task (default 10)")
+    m.add_argument("--meta-batch", type=int, help="tasks per outer step (default 4)")
+    m.add_argument("--size", type=int, help="crop size in px (default 256)")
+    m.add_argument("--params", choices=("all", "norm"), help="what the inner loop adapts (default all)")
+    m.add_argument("--outer-lr", type=float, help="default per algorithm: reptile 0.1, fomaml/maml 1e-3, es 1e-2")
+    m.add_argument("--inner-lr", type=float, help="Adam step size of the inner loop; SGD's for maml (default 1e-3)")
+    m.add_argument("--seed", type=int, help="seeds the network, tasks and crops (default 0)")
+    m.add_argument("--eval-every", type=int, help="held-out evaluation every N iterations (default 50)")
+    m.add_argument("--styles", help="folder of style images (default ../shared/data/styles)")
+    m.add_argument("--content", help="folder of content photos (default ../shared/data/content)")
+    m.add_argument("--videos", help="folder of clips whose frames are added to the content (optional)")
+    m.add_argument("--log", help="JSONL log, one line per iteration (default OUT.jsonl)")
+    m.add_argument("--resume", action="store_true", help="go on from OUT.ckpt if it belongs to the same run")
+
+
+def _data_dir(given: str | None, kind: str) -> Path:
+    if given is not None:
+        return Path(given)
+    default = Path("..") / "shared" / "data" / kind
+    if not default.is_dir():
+        raise InputError(default, f"no --{kind} folder given and the default is missing", f"pass --{kind} DIR")
+    return default
+
+
+def cmd_meta_train(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from filmstyle.meta.train import MetaTrainConfig, run_meta_training
+
+    given = {"algorithm": args.algorithm, "iterations": args.iterations, "inner_steps": args.inner_steps,
+             "meta_batch": args.meta_batch, "size": args.size, "params": args.params, "outer_lr": args.outer_lr,
+             "inner_lr": args.inner_lr, "seed": args.seed, "eval_every": args.eval_every}
+    try:
+        cfg = MetaTrainConfig(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as e:
+        raise InputError(None, str(e)) from None
+    styles, content = _data_dir(args.styles, "styles"), _data_dir(args.content, "content")
+    log = Path(args.log) if args.log else Path(args.output).with_suffix(".jsonl")
+    bar = tqdm(total=cfg.iterations, desc=f"meta-train {cfg.algorithm}", unit="it", disable=args.quiet,
+               dynamic_ncols=True, file=sys.stderr)
+
+    def on_iteration(record: dict[str, float]) -> None:
+        bar.n = int(record["iteration"])
+        bar.set_postfix({k: f"{record[k]:.3g}" for k in ("pre", "post", "eval_post") if k in record}, refresh=True)
+
+    out, result = run_meta_training(cfg, styles_dir=styles, content_dir=content, videos_dir=args.videos,
+                                    output=args.output, log_path=log, resume=args.resume, on_iteration=on_iteration)
+    bar.close()
+    resumed = f", resumed at {result.resumed_from}" if result.resumed_from else ""
+    first, last = result.evals[0], result.evals[-1]
+    print(f"wrote {out}: {cfg.algorithm}, {result.iterations} iterations{resumed} in {result.seconds:.0f} s; held-out loss "
+          f"after {cfg.eval_steps} steps: {first['eval_post']:.4g} (iteration {first['iteration']}) -> "
+          f"{last['eval_post']:.4g}; log {log}")
+
+
+COMMANDS["meta-train"] = cmd_meta_train
+# --- end meta-train ---------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
