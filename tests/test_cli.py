@@ -10,7 +10,7 @@ from PIL import Image
 
 from filmstyle import video
 from filmstyle.cli import main
-from tests.conftest import make_audio_only, make_clip
+from tests.conftest import make_audio_only
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ of an uninterrupted one.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -16,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
 
-from filmstyle.atomic import atomic_path
+from filmstyle import checkpoint as ckpt_io
 from filmstyle.config import AdaptConfig
 from filmstyle.losses import perceptual_loss, style_targets
 from filmstyle.nets.transformer import TransformerNet
@@ -118,42 +115,23 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
                        seconds=time.perf_counter() - t0, resumed_from=start)
 
 
+_KIND = "filmstyle.checkpoint"
+
+
 def _save_checkpoint(path: Path, net: TransformerNet, opt: torch.optim.Optimizer, step: int,
                      history: list[dict[str, float]], run_key: str) -> None:
-    """Network and Adam state at ``step`` (safetensors), written atomically."""
-    tensors = {f"net.{k}": v.detach().clone().contiguous() for k, v in net.state_dict().items()}
-    state = opt.state_dict()
-    for i, s in state["state"].items():
-        for k, v in s.items():
-            tensors[f"opt.{i}.{k}"] = torch.as_tensor(v).detach().clone().contiguous()
-    meta = {"kind": "filmstyle.checkpoint", "step": step, "run_key": run_key, "history": history[:step]}
-    with atomic_path(path) as tmp:
-        save_file(tensors, str(tmp), metadata={"filmstyle": json.dumps(meta)})
+    """Network and Adam state at ``step``, written atomically."""
+    meta = {"kind": _KIND, "step": step, "run_key": run_key, "history": history[:step]}
+    ckpt_io.save(path, ckpt_io.snapshot(net, opt), meta)
     log.info("checkpoint at step %d written to %s", step, path)
 
 
 def _load_checkpoint(path: Path, net: TransformerNet, opt: torch.optim.Optimizer,
                      run_key: str) -> tuple[int, list[dict[str, float]]]:
     """Restore state from ``path`` if it belongs to this run; return (step, history)."""
-    try:
-        from safetensors import safe_open
-
-        with safe_open(str(path), "pt") as f:
-            meta = json.loads((f.metadata() or {}).get("filmstyle", "{}"))
-        tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as e:
-        log.warning("ignoring unreadable checkpoint %s (%s)", path, e)
+    meta = ckpt_io.restore(path, net, opt, kind=_KIND, run_key=run_key)
+    if meta is None:
         return 0, []
-    if meta.get("kind") != "filmstyle.checkpoint" or meta.get("run_key") != run_key:
-        log.warning("ignoring checkpoint %s: it belongs to another run", path)
-        return 0, []
-    net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
-    state = opt.state_dict()
-    for i in state["state"] or range(len(state["param_groups"][0]["params"])):
-        keys = [k for k in tensors if k.startswith(f"opt.{i}.")]
-        state["state"][i] = {k.split(".", 2)[2]: tensors[k] for k in keys}
-    state["state"] = {i: s for i, s in state["state"].items() if s}
-    opt.load_state_dict(state)
     step = int(meta["step"])
     log.info("resuming from step %d of %s", step, path)
     return step, list(meta.get("history", []))[:step]

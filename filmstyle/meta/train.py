@@ -32,10 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
 from torch.func import functional_call
 
+from filmstyle import checkpoint as ckpt_io
 from filmstyle.atomic import atomic_path, check_writable
 from filmstyle.config import AdaptConfig, LossConfig
 from filmstyle.look import Look, weights_sha256
@@ -51,6 +50,7 @@ log = logging.getLogger(__name__)
 # Adam 1e-3 is MAML's meta_lr (cbfinn/maml, main.py); ES: Adam 1e-2, noise 0.02 and centred ranks
 # are the ES defaults of Ray RLlib (a port of Salimans et al.'s code). None is tuned for style yet.
 DEFAULT_OUTER_LR = {"reptile": 0.1, "fomaml": 1e-3, "maml": 1e-3, "es": 1e-2}
+_KIND = "filmstyle.meta_checkpoint"
 EVAL_SEED = 20240603  # held-out tasks use this seed in every run, so runs compare on the same tasks
 Step = tuple[list[torch.Tensor], dict[str, float]]  # (update direction per meta-parameter, stats)
 
@@ -316,7 +316,7 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
     if start == 0 and held_out:
         evals.append({"iteration": 0, **evaluate(net, held_out, cfg, vgg)})
         _log(log_file, {"algorithm": cfg.algorithm, **evals[-1]})
-    snapshot, done = _snapshot(net, opt), start
+    snapshot, done = ckpt_io.snapshot(net, opt), start
     try:
         for it in range(start + 1, cfg.iterations + 1):
             t_it = time.perf_counter()
@@ -327,7 +327,7 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
                 evals.append({"iteration": it, **evaluate(net, held_out, cfg, vgg)})
                 record.update({k: v for k, v in evals[-1].items() if k != "iteration"})
             _log(log_file, record)
-            snapshot, done = _snapshot(net, opt), it
+            snapshot, done = ckpt_io.snapshot(net, opt), it
             if ckpt is not None and (it % cfg.checkpoint_every == 0 or it == cfg.iterations):
                 _save(ckpt, snapshot, done, run_key, evals)
             if on_iteration is not None:
@@ -380,44 +380,19 @@ def _outer_update(params: list[torch.nn.Parameter], direction: list[torch.Tensor
     opt.zero_grad(set_to_none=True)
 
 
-def _snapshot(net: TransformerNet, opt: torch.optim.Optimizer | None) -> dict[str, torch.Tensor]:
-    """Copies of the network and outer-optimizer state (taken after each complete iteration)."""
-    tensors = {f"net.{k}": v.detach().clone().contiguous() for k, v in net.state_dict().items()}
-    for i, s in (opt.state_dict()["state"].items() if opt is not None else ()):
-        tensors.update({f"opt.{i}.{k}": torch.as_tensor(v).detach().clone().contiguous() for k, v in s.items()})
-    return tensors
-
-
 def _save(path: Path, snapshot: dict[str, torch.Tensor], iteration: int, run_key: str, evals: list[dict[str, float]]) -> None:
-    meta = {"kind": "filmstyle.meta_checkpoint", "iteration": iteration, "run_key": run_key,
+    meta = {"kind": _KIND, "iteration": iteration, "run_key": run_key,
             "evals": [e for e in evals if e["iteration"] <= iteration]}
-    with atomic_path(path) as tmp:
-        save_file(snapshot, str(tmp), metadata={"filmstyle": json.dumps(meta)})
+    ckpt_io.save(path, snapshot, meta)
     log.info("meta-training checkpoint at iteration %d written to %s", iteration, path)
 
 
 def _load(path: Path, net: TransformerNet, opt: torch.optim.Optimizer | None,
           run_key: str) -> tuple[int, list[dict[str, float]]]:
     """Restore a checkpoint of this run into ``net`` and ``opt``; (0, []) if it is another run's."""
-    try:
-        with safe_open(str(path), "pt") as f:
-            meta = json.loads((f.metadata() or {}).get("filmstyle", "{}"))
-        tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as e:
-        log.warning("ignoring unreadable checkpoint %s (%s)", path, e)
+    meta = ckpt_io.restore(path, net, opt, kind=_KIND, run_key=run_key)
+    if meta is None:
         return 0, []
-    if meta.get("kind") != "filmstyle.meta_checkpoint" or meta.get("run_key") != run_key:
-        log.warning("ignoring checkpoint %s: it belongs to another run (config, data or init differ)", path)
-        return 0, []
-    net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
-    if opt is not None:
-        state = opt.state_dict()
-        state["state"] = {}
-        for key, value in tensors.items():
-            if key.startswith("opt."):
-                _, i, name = key.split(".", 2)
-                state["state"].setdefault(int(i), {})[name] = value
-        opt.load_state_dict(state)
     log.info("resuming meta-training from iteration %d of %s", meta["iteration"], path)
     return int(meta["iteration"]), list(meta.get("evals", []))
 
