@@ -37,9 +37,11 @@ from torch.func import functional_call
 from filmstyle import checkpoint as ckpt_io
 from filmstyle.atomic import atomic_path, check_writable
 from filmstyle.config import AdaptConfig, LossConfig
-from filmstyle.look import Look, weights_sha256
+from filmstyle.image import load_image, resize_short
+from filmstyle.look import Look, load_look, weights_sha256
 from filmstyle.losses import perceptual_loss, style_targets
 from filmstyle.meta.adapt import adapt, random_crop, trainable_parameters
+from filmstyle.meta.pretrain import pretrain_identity
 from filmstyle.meta.tasks import Task, TaskSampler, clip_frames, split_data, task_seed
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.nets.vgg import VGG19Features, load_vgg19
@@ -344,9 +346,13 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
 def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, content_dir: str | os.PathLike,
                       output: str | os.PathLike, videos_dir: str | os.PathLike | None = None,
                       log_path: str | os.PathLike | None = None, resume: bool = False, frames_per_clip: int = 8,
+                      init: str = "scratch", warmup_steps: int = 0,
                       on_iteration: Callable[[dict[str, float]], None] | None = None) -> tuple[Path, MetaTrainResult]:
     """Meta-train on folders (held-out set: :mod:`filmstyle.meta.tasks`) and write the init look file.
 
+    ``init``: "scratch" (a new network of ``cfg.width`` x ``cfg.depth``) or a look/init file to start
+    from. ``warmup_steps`` > 0 first runs the reconstruction warm-up of :mod:`filmstyle.meta.pretrain`
+    on the training photos; its result is kept in ``output + ".warmup.look"`` and reused.
     The checkpoint is ``output + ".ckpt"``; it is kept after the run so the run can be extended.
     """
     out = check_writable(output)
@@ -356,10 +362,34 @@ def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, co
                         grade_prob=cfg.grade_prob, seed=cfg.seed, **sampler)
     held = TaskSampler(split.eval_styles, [*split.eval_content, *clip_frames(split.eval_clips, frames_per_clip, cfg.size)],
                        grade_prob=0.0, seed=EVAL_SEED, **sampler)
-    result = meta_train(cfg, train, held.fixed_tasks(), checkpoint=out.with_name(out.name + ".ckpt"), resume=resume,
-                        log_path=log_path, on_iteration=on_iteration)
+    net = _initial_net(cfg, init, warmup_steps, split.train_content, out.with_name(out.name + ".warmup.look"))
+    result = meta_train(cfg, train, held.fixed_tasks(), net=net, checkpoint=out.with_name(out.name + ".ckpt"),
+                        resume=resume, log_path=log_path, on_iteration=on_iteration)
     result.look().save(out)
     return out, result
+
+
+def _initial_net(cfg: MetaTrainConfig, init: str, warmup_steps: int, photos: Sequence[Path],
+                 cache: Path) -> TransformerNet:
+    """The network meta-training starts from: new or loaded, then optionally warmed up (cached)."""
+    if init == "scratch":
+        torch.manual_seed(cfg.seed)
+        net = TransformerNet(width=cfg.width, depth=cfg.depth)
+    else:
+        net = load_look(init).net
+    if warmup_steps <= 0:
+        return net
+    key = {"init": weights_sha256(net.state_dict()), "steps": warmup_steps, "seed": cfg.seed,
+           "photos": sorted(p.name for p in photos)}
+    if cache.exists():
+        cached = load_look(cache)
+        if cached.meta.get("warmup") == key:
+            log.info("reusing the reconstruction warm-up in %s", cache)
+            return cached.net
+    images = [resize_short(load_image(p), cfg.size) for p in photos]
+    losses = pretrain_identity(net, images, steps=warmup_steps, size=min(cfg.size, 128), seed=cfg.seed)
+    Look(net=net, meta={"role": "warmup", "warmup": key, "final_l1": losses[-1]}).save(cache)
+    return net
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -1,0 +1,43 @@
+"""Reconstruction warm-up before meta-training: teach the network to reproduce its input.
+
+A randomly initialised transform network spends its first hundreds of style steps learning to
+reproduce the content at all. That part is common to every style and needs no VGG, so it is done
+once, cheaply, with a pixel loss (L1 on random crops, Adam). Meta-training then starts from a
+network that already passes the content through, and learns only what helps styles adapt.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import torch
+
+from filmstyle.meta.adapt import random_crop
+from filmstyle.nets.transformer import TransformerNet
+
+log = logging.getLogger(__name__)
+
+
+def pretrain_identity(net: TransformerNet, images: Sequence[torch.Tensor], *, steps: int, size: int = 128,
+                      batch: int = 4, lr: float = 1e-3, seed: int = 0) -> list[float]:
+    """Train ``net`` in place so that net(x) ~ x; returns the L1 loss per step.
+
+    images: each (1, 3, H, W) RGB in [0, 1] with min(H, W) >= size; crops are (batch, 3, size, size).
+    """
+    if not images:
+        raise ValueError("pretrain_identity needs at least one image")
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    gen = torch.Generator().manual_seed(seed)
+    net.train()
+    losses = []
+    for step in range(1, steps + 1):
+        x = torch.cat([random_crop(images, size, gen) for _ in range(batch)])
+        loss = (net(x) - x).abs().mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+        if step % 50 == 0:
+            log.info("identity warm-up step %d: L1 %.4f", step, losses[-1])
+    net.eval()
+    return losses
