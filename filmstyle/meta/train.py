@@ -72,6 +72,7 @@ class MetaTrainConfig:
     inner_steps: int = 10
     inner_lr: float = 1e-3
     outer_lr: float | None = None
+    anneal: bool = False  # outer step size decays linearly to 0 over the run (Nichol et al. 2018, sec. 6)
     size: int = 256
     params: str = "all"
     seed: int = 0
@@ -323,7 +324,11 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
         for it in range(start + 1, cfg.iterations + 1):
             t_it = time.perf_counter()
             direction, stats = OUTER[cfg.algorithm](net, train.tasks((it - 1) * cfg.meta_batch, cfg.meta_batch), cfg, vgg, it)
-            _outer_update(params, direction, opt, cfg.outer_lr)
+            lr = cfg.outer_lr * (1 - (it - 1) / cfg.iterations) if cfg.anneal else cfg.outer_lr
+            if opt is not None:
+                for group in opt.param_groups:
+                    group["lr"] = lr
+            _outer_update(params, direction, opt, lr)
             record = {"iteration": it, "algorithm": cfg.algorithm, **stats, "seconds": round(time.perf_counter() - t_it, 3)}
             if held_out and (it % cfg.eval_every == 0 or it == cfg.iterations):
                 evals.append({"iteration": it, **evaluate(net, held_out, cfg, vgg)})
