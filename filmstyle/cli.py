@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-l", "--look", required=True)
     r.add_argument("-o", "--output", required=True, help=".mp4/.mkv (h264) or .mov (prores)")
     _render_args(r)
+    _add_eval(sub)
 
     d = sub.add_parser("demo", help="render the shipped sample clip in the shipped look")
     d.add_argument("-o", "--output", default="filmstyle-demo.mp4")
@@ -72,6 +73,12 @@ def _render_args(r: argparse.ArgumentParser) -> None:
     r.add_argument("--strength", type=float, default=1.0, help="0 = source, 1 = full look")
     r.add_argument("--preserve-color", action="store_true", help="keep the source colours (luminance transfer)")
     r.add_argument("--codec", choices=("h264", "prores"), default="h264")
+    r.add_argument("--temporal", choices=("none", "blend"), default="none",
+                   help="blend: carry the previous output along the optical flow (less flicker)")
+    r.add_argument("--cuts", default="auto", help="where blending restarts: auto (detect shot cuts), none, "
+                   "or a text file of frame indices, one per line (default auto)")
+    r.add_argument("--flow", choices=("dis", "farneback", "deepflow"), default="dis",
+                   help="optical flow for --temporal blend (default dis, fast)")
 
 
 def _progress(total: int | None, desc: str, quiet: bool):  # noqa: ANN202 - tqdm type
@@ -142,7 +149,8 @@ def _render(look_path: str | Path, src: str | Path, dst: str | Path, options, qu
         stats = render_video(look, src, dst, options, on_frame=lambda i: bar.update(1))
     print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, "
           f"{stats.audio_streams} audio stream(s) kept; model {stats.model_fps:.2f} FPS, "
-          f"end-to-end {stats.e2e_fps:.2f} FPS ({stats.total_seconds:.1f} s)")
+          f"end-to-end {stats.e2e_fps:.2f} FPS ({stats.total_seconds:.1f} s)"
+          + (f"; temporal blend {stats.temporal_seconds:.1f} s, {stats.cuts} cut(s)" if options.temporal == "blend" else ""))
     return stats
 
 
@@ -150,7 +158,8 @@ def cmd_render(args: argparse.Namespace) -> None:
     from filmstyle.render import RenderOptions
 
     options = RenderOptions(size=args.size, max_frames=args.max_frames, strength=args.strength,
-                            preserve_color=args.preserve_color, codec=args.codec)
+                            preserve_color=args.preserve_color, codec=args.codec, temporal=args.temporal,
+                            cuts=args.cuts, flow=args.flow)
     _render(args.look, args.video, args.output, options, args.quiet)
 
 
@@ -176,7 +185,41 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print(f"output: {stats.output.resolve()}")
 
 
-COMMANDS = {"adapt": cmd_adapt, "stylize": cmd_stylize, "render": cmd_render, "demo": cmd_demo}
+def _add_eval(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("eval", help="stability error of a stylised video against its source")
+    e.add_argument("source", help="the source video")
+    e.add_argument("stylized", help="its stylised render (same frames)")
+    e.add_argument("--flow", choices=("deepflow", "dis", "farneback"), default="deepflow",
+                   help="optical flow on the source frames (default deepflow, as the paper; dis is ~30x faster)")
+    e.add_argument("--max-frames", type=int, help="only the first N frames of both")
+    e.add_argument("--json", action="store_true", help="print the figures and the per-frame curve as JSON")
+    e.add_argument("--csv", help="write the per-frame curve to this CSV file")
+    e.add_argument("--png", help="plot the per-frame curve into this PNG file")
+
+
+def cmd_eval(args: argparse.Namespace) -> None:
+    import json
+
+    from filmstyle.atomic import check_writable
+    from filmstyle.temporal.stability import check_inputs, describe, plot_curve, stability, write_curve_csv
+
+    if args.max_frames is not None and args.max_frames < 2:
+        raise InputError(None, f"--max-frames must be at least 2, got {args.max_frames}")
+    for out in (args.csv, args.png):
+        if out is not None:
+            check_writable(out)
+    frames = check_inputs(args.source, args.stylized, max_frames=args.max_frames)[0].frame_count
+    total = max(min(frames, args.max_frames or frames) - 1, 0)
+    with _progress(total, "eval", args.quiet or args.json) as bar:
+        report = stability(args.source, args.stylized, flow=args.flow, max_frames=args.max_frames,
+                           on_pair=lambda t: bar.update(1))
+    written = [str(f(report, out)) for f, out in ((write_curve_csv, args.csv), (plot_curve, args.png)) if out]
+    print(json.dumps(report.to_dict(), indent=2) if args.json else describe(report))
+    if written and not args.json:
+        print("per-frame curve: " + ", ".join(written))
+
+
+COMMANDS = {"adapt": cmd_adapt, "stylize": cmd_stylize, "render": cmd_render, "demo": cmd_demo, "eval": cmd_eval}
 
 
 # --- meta-train (issue 3) ---------------------------------------------------------------------

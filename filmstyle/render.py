@@ -16,8 +16,12 @@ from filmstyle.errors import InputError
 from filmstyle.image import from_array, load_image, save_image, to_array
 from filmstyle.look import Look
 from filmstyle.nets.transformer import TransformerNet
+from filmstyle.temporal.blend import TemporalBlender
+from filmstyle.temporal.cuts import cut_source
+from filmstyle.temporal.flow import FLOW_METHODS
 
 CODECS = ("h264", "prores")
+TEMPORAL = ("none", "blend")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,10 @@ class RenderOptions:
     size: output (width, height) in pixels, or None for the source size.
     strength: 1 = full look, 0 = the source unchanged (linear blend in RGB).
     preserve_color: keep the source's chroma, take only the stylised luma.
+    temporal: "none" (each frame on its own) or "blend" (flow-guided blending with the previous
+    output, :mod:`filmstyle.temporal.blend`); cuts: where blending restarts: "auto" (online shot-cut
+    detection), "none", or the path of a cuts file (one frame index per line); flow: the flow method
+    used for blending (a key of :data:`filmstyle.temporal.flow.FLOW_METHODS`).
     """
 
     size: tuple[int, int] | None = None
@@ -34,6 +42,9 @@ class RenderOptions:
     strength: float = 1.0
     preserve_color: bool = False
     codec: str = "h264"
+    temporal: str = "none"
+    cuts: str = "auto"
+    flow: str = "dis"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.strength <= 1.0:
@@ -44,6 +55,10 @@ class RenderOptions:
             raise InputError(None, f"--max-frames must be at least 1, got {self.max_frames}")
         if self.size is not None and (self.size[0] < 16 or self.size[1] < 16):
             raise InputError(None, f"--size {self.size[0]}x{self.size[1]} is too small", "use at least 16x16")
+        if self.temporal not in TEMPORAL:
+            raise InputError(None, f"unknown --temporal {self.temporal!r}", f"use one of: {', '.join(TEMPORAL)}")
+        if self.flow not in FLOW_METHODS:
+            raise InputError(None, f"unknown --flow {self.flow!r}", f"use one of: {', '.join(FLOW_METHODS)}")
 
 
 def stylize_tensor(net: TransformerNet, img: torch.Tensor, *, strength: float = 1.0,
@@ -75,6 +90,33 @@ class FrameStylizer:
         return to_array(out)
 
 
+class BlendingStylizer(FrameStylizer):
+    """A :class:`FrameStylizer` whose outputs are blended along the flow with the previous output.
+
+    Shot cuts (``options.cuts``) restart the blending. ``model_seconds`` stays the network's time;
+    ``temporal_seconds`` accumulates cut detection, flow, mask and blending; ``cuts`` counts the
+    cuts met. InputError (from the constructor) for an unreadable cuts file.
+    """
+
+    def __init__(self, net: TransformerNet, options: RenderOptions, *, alpha: float | None = None) -> None:
+        super().__init__(net, options)
+        self.cut_at = cut_source(options.cuts)
+        self.blender = TemporalBlender(method=options.flow, **({} if alpha is None else {"alpha": alpha}))
+        self.cut_seconds = 0.0
+        self.cuts = 0
+
+    @property
+    def temporal_seconds(self) -> float:
+        return self.cut_seconds + self.blender.seconds
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        t0 = time.perf_counter()
+        cut = self.cut_at(frame)
+        self.cut_seconds += time.perf_counter() - t0
+        self.cuts += cut
+        return self.blender(frame, super().__call__(frame), cut=cut)
+
+
 @dataclass(frozen=True)
 class RenderStats:
     """Figures of one render. FPS are frames over wall-clock seconds."""
@@ -86,6 +128,8 @@ class RenderStats:
     audio_streams: int
     model_seconds: float
     total_seconds: float
+    temporal_seconds: float = 0.0  # cut detection, flow and blending (``--temporal blend``)
+    cuts: int = 0
 
     @property
     def model_fps(self) -> float:
@@ -99,12 +143,14 @@ class RenderStats:
 def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions = RenderOptions(),
                  *, on_frame: Callable[[int], None] | None = None) -> RenderStats:
     """Render ``src`` in ``look`` to ``dst`` (audio, frame rate and timestamps kept)."""
-    stylizer = FrameStylizer(look.net, options)
+    stylizer = BlendingStylizer(look.net, options) if options.temporal == "blend" else FrameStylizer(look.net, options)
     stats = video.transcode(src, dst, stylizer, size=options.size, max_frames=options.max_frames,
                             codec=options.codec, on_frame=on_frame)
     return RenderStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
                        audio_streams=stats.audio_streams, model_seconds=stylizer.model_seconds,
-                       total_seconds=stats.seconds_total)
+                       total_seconds=stats.seconds_total,
+                       temporal_seconds=getattr(stylizer, "temporal_seconds", 0.0),
+                       cuts=getattr(stylizer, "cuts", 0))
 
 
 def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike, *, strength: float = 1.0,
