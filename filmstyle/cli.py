@@ -233,6 +233,7 @@ def _add_meta_train(sub: argparse._SubParsersAction) -> None:
     m.add_argument("--size", type=int, help="crop size in px (default 256)")
     m.add_argument("--params", choices=("all", "norm"), help="what the inner loop adapts (default all)")
     m.add_argument("--outer-lr", type=float, help="default per algorithm: reptile 0.1, fomaml/maml 1e-3, es 1e-2")
+    m.add_argument("--anneal", action="store_true", default=None, help="outer step size decays linearly to 0")
     m.add_argument("--inner-lr", type=float, help="Adam step size of the inner loop; SGD's for maml (default 1e-3)")
     m.add_argument("--seed", type=int, help="seeds the network, tasks and crops (default 0)")
     m.add_argument("--eval-every", type=int, help="held-out evaluation every N iterations (default 50)")
@@ -241,6 +242,8 @@ def _add_meta_train(sub: argparse._SubParsersAction) -> None:
     m.add_argument("--videos", help="folder of clips whose frames are added to the content (optional)")
     m.add_argument("--log", help="JSONL log, one line per iteration (default OUT.jsonl)")
     m.add_argument("--resume", action="store_true", help="go on from OUT.ckpt if it belongs to the same run")
+    m.add_argument("--init", default="scratch", help="'scratch' or a look/init file to start from")
+    m.add_argument("--warmup", type=int, default=0, help="reconstruction warm-up steps before meta-training (default 0)")
 
 
 def _data_dir(given: str | None, kind: str) -> Path:
@@ -259,7 +262,7 @@ def cmd_meta_train(args: argparse.Namespace) -> None:
 
     given = {"algorithm": args.algorithm, "iterations": args.iterations, "inner_steps": args.inner_steps,
              "meta_batch": args.meta_batch, "size": args.size, "params": args.params, "outer_lr": args.outer_lr,
-             "inner_lr": args.inner_lr, "seed": args.seed, "eval_every": args.eval_every}
+             "inner_lr": args.inner_lr, "anneal": args.anneal, "seed": args.seed, "eval_every": args.eval_every}
     try:
         cfg = MetaTrainConfig(**{k: v for k, v in given.items() if v is not None})
     except ValueError as e:
@@ -274,7 +277,8 @@ def cmd_meta_train(args: argparse.Namespace) -> None:
         bar.set_postfix({k: f"{record[k]:.3g}" for k in ("pre", "post", "eval_post") if k in record}, refresh=True)
 
     out, result = run_meta_training(cfg, styles_dir=styles, content_dir=content, videos_dir=args.videos,
-                                    output=args.output, log_path=log, resume=args.resume, on_iteration=on_iteration)
+                                    output=args.output, log_path=log, resume=args.resume, init=args.init,
+                                    warmup_steps=args.warmup, on_iteration=on_iteration)
     bar.close()
     resumed = f", resumed at {result.resumed_from}" if result.resumed_from else ""
     first, last = result.evals[0], result.evals[-1]
