@@ -38,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--steps", type=int, default=500, help="Adam steps (default 500)")
     a.add_argument("--size", type=int, default=256, help="training crop size in px (default 256)")
     a.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
-    a.add_argument("--init", default="scratch", help="'scratch' (Johnson et al.) or a look/init file")
+    a.add_argument("--init", default="meta",
+                   help="'meta' (the shipped meta-learned initialisation, default), 'scratch' (Johnson et al.) or a look/init file")
     a.add_argument("--params", choices=("all", "norm"), default="all", help="what adapts (default all)")
     a.add_argument("--frames", type=int, default=32, help="content frames sampled from the clip (default 32)")
     a.add_argument("--seed", type=int, default=0)

@@ -23,6 +23,7 @@ ASSETS = Path(__file__).parent / "assets"
 DEMO_CLIP = ASSETS / "demo_clip.mp4"
 DEMO_STILL = ASSETS / "demo_still.png"
 DEMO_LOOK = ASSETS / "demo.look"
+META_INIT = ASSETS / "init.look"  # made by `filmstyle meta-train` (README)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 DEFAULT_NET = {"width": 16, "depth": 5}  # chosen by benchmarks/net_size.py (README)
 
@@ -70,21 +71,25 @@ def load_content(*, video_path: str | os.PathLike | None, content_dir: str | os.
     return [resize_short(from_array(f), size) for f in video.sample_frames(clip, n)]
 
 
-def load_init(init: str) -> TransformerNet:
-    """The starting network: ``"scratch"`` (Johnson et al.: random, default size) or a look/init file."""
-    if init == "scratch":
-        return TransformerNet(**DEFAULT_NET)
-    return load_look(init).net
+def resolve_init(init: str) -> str:
+    """``"meta"`` -> the shipped meta-learned initialisation; ``"scratch"`` and paths unchanged."""
+    if init != "meta":
+        return init
+    if not META_INIT.is_file():
+        raise InputError(META_INIT, "the shipped meta-learned initialisation is missing", "reinstall filmstyle or use --init scratch")
+    return str(META_INIT)
 
 
 def adapt_look(still: str | os.PathLike, cfg: AdaptConfig = AdaptConfig(), *, video_path: str | os.PathLike | None = None,
-               content_dir: str | os.PathLike | None = None, init: str = "scratch",
+               content_dir: str | os.PathLike | None = None, init: str = "meta",
                net_config: dict[str, int] | None = None, checkpoint: str | os.PathLike | None = None,
                on_step: Callable[[int, dict[str, float]], None] | None = None) -> tuple[Look, AdaptResult]:
     """Adapt a transform network to the style of ``still``; returns the look and the run's figures.
 
-    ``net_config`` (width, depth) applies to ``init="scratch"`` only.
+    ``init``: "meta" (the shipped meta-learned initialisation), "scratch" (Johnson et al.: random
+    weights) or a look/init file. ``net_config`` (width, depth) applies to ``init="scratch"`` only.
     """
+    init = resolve_init(init)
     torch.manual_seed(cfg.seed)
     style = load_still(still, cfg.size)
     frames = load_content(video_path=video_path, content_dir=content_dir, n=cfg.frames, size=cfg.size)
@@ -94,7 +99,7 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig = AdaptConfig(), *, vi
     else:
         if net_config:
             raise InputError(None, "--width/--depth only apply with --init scratch")
-        net = load_init(init)
+        net = load_look(init).net
         init_id = file_sha256(init)
     still_sha = file_sha256(still)
     source = str(video_path or content_dir or DEMO_CLIP.name)

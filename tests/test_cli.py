@@ -27,7 +27,7 @@ def still(tmp_path: Path) -> Path:
 def look(tmp_path: Path, still: Path, tiny_clip: Path) -> Path:
     out = tmp_path / "film.look"
     args = ["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "2", "--size", "64",
-            "--frames", "3", "--width", "2", "--depth", "1"]
+            "--frames", "3", "--init", "scratch", "--width", "2", "--depth", "1"]
     assert main(args) == 0
     return out
 
@@ -144,7 +144,7 @@ def test_interrupted_adapt_resumes(still, tiny_clip, tmp_path, monkeypatch, caps
 
     out = tmp_path / "film.look"
     args = ["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "4", "--size", "64",
-            "--frames", "2", "--width", "2", "--depth", "1"]
+            "--frames", "2", "--init", "scratch", "--width", "2", "--depth", "1"]
 
     def interrupted(*a, **k):
         user_cb = k["on_step"]
@@ -163,3 +163,20 @@ def test_interrupted_adapt_resumes(still, tiny_clip, tmp_path, monkeypatch, caps
     monkeypatch.setattr("filmstyle.pipeline.adapt", real)
     assert main(args) == 0
     assert "resumed at step 3" in capsys.readouterr().out
+
+
+def test_adapt_starts_from_the_shipped_meta_init_by_default(still, tiny_clip, tmp_path):
+    from filmstyle.look import read_header
+    from filmstyle.pipeline import META_INIT
+
+    out = tmp_path / "meta.look"
+    assert main(["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "1", "--size", "64",
+                 "--frames", "2"]) == 0
+    meta = read_header(out)
+    assert meta["init"]["name"] == META_INIT.name
+    assert meta["network"]["config"] == read_header(META_INIT)["network"]["config"]
+
+
+def test_width_only_applies_to_scratch(still, tiny_clip, tmp_path, capsys):
+    code = main(["-q", "adapt", str(still), "-o", str(tmp_path / "x.look"), "--video", str(tiny_clip), "--width", "4"])
+    _assert_one_line_error(code, capsys, "--init scratch")
