@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from filmstyle import __version__
+from filmstyle.config import LossConfig
 from filmstyle.errors import FilmstyleError, InputError
 
 
@@ -42,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="'meta' (the shipped meta-learned initialisation, default), 'scratch' (Johnson et al.) or a look/init file")
     a.add_argument("--params", choices=("all", "norm"), default="all", help="what adapts (default all)")
     a.add_argument("--frames", type=int, default=32, help="content frames sampled from the clip (default 32)")
+    a.add_argument("--style-weight", type=float, default=LossConfig.style_weight,
+                   help=f"weight of the style term; higher = stronger look (default {LossConfig.style_weight:g})")
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--width", type=int, help="network width (scratch only)")
     a.add_argument("--depth", type=int, help="residual blocks (scratch only)")
@@ -105,7 +108,10 @@ def cmd_adapt(args: argparse.Namespace) -> None:
     args.lr = args.lr if args.lr is not None else (1e-3 if scratch else 1e-4)
     if args.steps < 1 or args.size < 64 or args.frames < 1 or args.lr <= 0:
         raise InputError(None, "--steps, --frames and --lr must be positive and --size at least 64")
-    cfg = AdaptConfig(steps=args.steps, lr=args.lr, size=args.size, seed=args.seed, params=args.params, frames=args.frames)
+    if args.style_weight <= 0:
+        raise InputError(None, f"--style-weight must be positive, got {args.style_weight}")
+    cfg = AdaptConfig(steps=args.steps, lr=args.lr, size=args.size, seed=args.seed, params=args.params, frames=args.frames,
+                      loss=LossConfig(style_weight=args.style_weight))
     ckpt = out.with_name(out.name + ".ckpt")
     if args.restart and ckpt.exists():
         ckpt.unlink()

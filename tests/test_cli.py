@@ -180,3 +180,14 @@ def test_adapt_starts_from_the_shipped_meta_init_by_default(still, tiny_clip, tm
 def test_width_only_applies_to_scratch(still, tiny_clip, tmp_path, capsys):
     code = main(["-q", "adapt", str(still), "-o", str(tmp_path / "x.look"), "--video", str(tiny_clip), "--width", "4"])
     _assert_one_line_error(code, capsys, "--init scratch")
+
+
+def test_style_weight_is_recorded_and_checked(still, tiny_clip, tmp_path, capsys):
+    from filmstyle.look import read_header
+
+    out = tmp_path / "strong.look"
+    base = ["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "1", "--size", "64",
+            "--frames", "2", "--init", "scratch", "--width", "2", "--depth", "1"]
+    assert main([*base, "--style-weight", "3e-5"]) == 0
+    assert read_header(out)["adapt"]["loss"]["style_weight"] == 3e-5
+    _assert_one_line_error(main([*base, "--style-weight", "0"]), capsys, "style-weight")
