@@ -94,9 +94,9 @@ def _progress(total: int | None, desc: str, quiet: bool):  # noqa: ANN202 - tqdm
 def cmd_adapt(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from filmstyle.config import AdaptConfig
-    from filmstyle.image import check_readable_file
     from filmstyle.atomic import check_writable
+    from filmstyle.config import AdaptConfig
+    from filmstyle.errors import check_readable_file
     from filmstyle.pipeline import adapt_look
 
     check_readable_file(args.still, "still")
