@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--frames", type=int, default=32, help="content frames sampled from the clip (default 32)")
     a.add_argument("--style-weight", type=float, default=LossConfig.style_weight,
                    help=f"weight of the style term; higher = stronger look (default {LossConfig.style_weight:g})")
+    a.add_argument("--temporal-weight", type=float, default=LossConfig.temporal_weight,
+                   help="weight of the temporal loss on consecutive frames of the clip; 0 = off "
+                        f"(default {LossConfig.temporal_weight:g})")
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--width", type=int, help="network width (scratch only)")
     a.add_argument("--depth", type=int, help="residual blocks (scratch only)")
@@ -110,8 +113,10 @@ def cmd_adapt(args: argparse.Namespace) -> None:
         raise InputError(None, "--steps, --frames and --lr must be positive and --size at least 64")
     if args.style_weight <= 0:
         raise InputError(None, f"--style-weight must be positive, got {args.style_weight}")
+    if args.temporal_weight < 0:
+        raise InputError(None, f"--temporal-weight must be 0 or more, got {args.temporal_weight}")
     cfg = AdaptConfig(steps=args.steps, lr=args.lr, size=args.size, seed=args.seed, params=args.params, frames=args.frames,
-                      loss=LossConfig(style_weight=args.style_weight))
+                      loss=LossConfig(style_weight=args.style_weight, temporal_weight=args.temporal_weight))
     ckpt = out.with_name(out.name + ".ckpt")
     if args.restart and ckpt.exists():
         ckpt.unlink()

@@ -21,6 +21,8 @@ class LossConfig:
     content_weight: float = 1e-5
     style_weight: float = 1e-5
     tv_weight: float = 1.0
+    # Weight of the temporal loss (filmstyle.temporal.loss) during adaptation on a clip; 0 = off.
+    temporal_weight: float = 0.0
 
     @property
     def last_layer(self) -> str:

@@ -17,6 +17,7 @@ from filmstyle.image import MIN_SIDE, file_sha256, from_array, load_image, resiz
 from filmstyle.look import Look, load_look
 from filmstyle.meta.adapt import AdaptResult, adapt
 from filmstyle.nets.transformer import TransformerNet
+from filmstyle.temporal.loss import FramePair, clip_pairs
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
@@ -71,6 +72,20 @@ def load_content(*, video_path: str | os.PathLike | None, content_dir: str | os.
     return [resize_short(from_array(f), size) for f in video.sample_frames(clip, n)]
 
 
+def _temporal_pairs(video_path: str | os.PathLike | None, content_dir: str | os.PathLike | None,
+                    cfg: AdaptConfig) -> list[FramePair]:
+    """Consecutive frame pairs of the clip for the temporal loss (flow: DIS, as the render's blend)."""
+    if content_dir is not None:
+        raise InputError(content_dir, "the temporal loss needs a clip, not a folder of images",
+                         "give --video CLIP or set --temporal-weight 0")
+    clip = DEMO_CLIP if video_path is None else video_path
+    pairs = clip_pairs(clip, cfg.frames, cfg.size, flow="dis")
+    if not pairs:
+        raise InputError(clip, "no pair of consecutive frames has a usable optical flow (too short, or all cuts)",
+                         "use a longer clip or set --temporal-weight 0")
+    return pairs
+
+
 def resolve_init(init: str) -> str:
     """``"meta"`` -> the shipped meta-learned initialisation; ``"scratch"`` and paths unchanged."""
     if init != "meta":
@@ -92,7 +107,12 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig = AdaptConfig(), *, vi
     init = resolve_init(init)
     torch.manual_seed(cfg.seed)
     style = load_still(still, cfg.size)
-    frames = load_content(video_path=video_path, content_dir=content_dir, n=cfg.frames, size=cfg.size)
+    pairs = None
+    if cfg.loss.temporal_weight > 0:
+        pairs = _temporal_pairs(video_path, content_dir, cfg)
+        frames = [p.cur for p in pairs]
+    else:
+        frames = load_content(video_path=video_path, content_dir=content_dir, n=cfg.frames, size=cfg.size)
     if init == "scratch":
         net = TransformerNet(**(net_config or DEFAULT_NET))
         init_id = "scratch"
@@ -104,13 +124,13 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig = AdaptConfig(), *, vi
     still_sha = file_sha256(still)
     source = str(video_path or content_dir or DEMO_CLIP.name)
     run_key = hashlib.sha256(json.dumps([still_sha, cfg.to_dict(), init_id, net.config, source], sort_keys=True).encode()).hexdigest()
-    result = adapt(net, style, frames, cfg, checkpoint=checkpoint, run_key=run_key, on_step=on_step)
+    result = adapt(net, style, frames, cfg, checkpoint=checkpoint, run_key=run_key, on_step=on_step, pairs=pairs)
     meta = {
         "filmstyle_version": __version__,
         "still": {"name": Path(still).name, "sha256": still_sha},
         "init": "scratch" if init == "scratch" else {"name": Path(init).name, "sha256": init_id},
         "adapt": cfg.to_dict(),
-        "content": {"source": Path(source).name, "frames": len(frames)},
+        "content": {"source": Path(source).name, "frames": len(frames), "pairs": len(pairs) if pairs else 0},
         "steps": result.steps,
         "final_losses": result.losses,
         "seconds": round(result.seconds, 2),

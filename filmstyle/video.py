@@ -254,6 +254,31 @@ def sample_frames(path: PathLike, n: int, *, size: Size | None = None) -> list[n
         frames.close()
 
 
+def sample_pairs(path: PathLike, n: int, *, size: Size | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``n`` pairs of consecutive frames (t - 1, t), spread evenly over the clip, each (H, W, 3) uint8 RGB.
+
+    For a temporal loss: the pairs' starts are spread like :func:`sample_frames`; a clip of fewer
+    than ``n + 1`` frames gives all its consecutive pairs, one frame gives none. InputError if no
+    frame decodes.
+    """
+    _check_size(size)
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    total = probe(path).frame_count
+    if total <= 0:
+        container, stream = _open(path)
+        with container:
+            total = sum(1 for packet in _packets(container, path, stream) if packet.size)
+    starts = set(np.linspace(0, max(total - 2, 0), n).round().astype(int).tolist())
+    wanted = starts | {s + 1 for s in starts}
+    frames = _decoded(path)
+    try:
+        kept = {i: _to_rgb(f, size) for i, f in enumerate(islice(frames, max(wanted) + 1)) if i in wanted}
+    finally:
+        frames.close()
+    return [(kept[s], kept[s + 1]) for s in sorted(starts) if s + 1 in kept]
+
+
 def _encoder_for(codec: str, dst: Path) -> tuple[str, str]:
     """(FFmpeg encoder, pixel format) to write ``codec`` into ``dst``; InputError if impossible."""
     if codec not in _ENCODERS:

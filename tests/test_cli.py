@@ -191,3 +191,20 @@ def test_style_weight_is_recorded_and_checked(still, tiny_clip, tmp_path, capsys
     assert main([*base, "--style-weight", "3e-5"]) == 0
     assert read_header(out)["adapt"]["loss"]["style_weight"] == 3e-5
     _assert_one_line_error(main([*base, "--style-weight", "0"]), capsys, "style-weight")
+
+
+def test_temporal_weight_adapts_on_frame_pairs_and_needs_a_clip(still, tiny_clip, tmp_path, capsys):
+    from filmstyle.look import read_header
+
+    out = tmp_path / "stable.look"
+    base = ["-q", "adapt", str(still), "-o", str(out), "--steps", "2", "--size", "64", "--frames", "3",
+            "--init", "scratch", "--width", "2", "--depth", "1", "--temporal-weight", "50"]
+    assert main([*base, "--video", str(tiny_clip)]) == 0
+    meta = read_header(out)
+    assert meta["adapt"]["loss"]["temporal_weight"] == 50 and meta["content"]["pairs"] == 3
+    assert "temporal" in meta["final_losses"]
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.fromarray(np.zeros((80, 80, 3), np.uint8)).save(photos / "a.png")
+    _assert_one_line_error(main([*base, "--content", str(photos)]), capsys, "needs a clip")
+    _assert_one_line_error(main([*base, "--video", str(tiny_clip), "--temporal-weight", "-1"]), capsys, "temporal-weight")

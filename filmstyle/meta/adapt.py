@@ -21,6 +21,7 @@ from filmstyle.config import AdaptConfig
 from filmstyle.losses import perceptual_loss, style_targets
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.nets.vgg import VGG19Features, load_vgg19
+from filmstyle.temporal.loss import FramePair, temporal_loss
 
 log = logging.getLogger(__name__)
 StepCallback = Callable[[int, dict[str, float]], None]
@@ -57,9 +58,21 @@ def random_crop(frames: Sequence[torch.Tensor], size: int, gen: torch.Generator)
     return frame[..., top:top + size, left:left + size]
 
 
+def random_pair_crop(pairs: Sequence[FramePair], size: int, gen: torch.Generator) -> FramePair:
+    """One random pair of ``pairs``, cropped to the same random ``size`` x ``size`` window."""
+    pair = pairs[int(torch.randint(len(pairs), (1,), generator=gen))]
+    h, w = pair.cur.shape[-2:]
+    if min(h, w) < size:
+        raise ValueError(f"frame pair {w}x{h} is smaller than the crop size {size}")
+    top = int(torch.randint(h - size + 1, (1,), generator=gen))
+    left = int(torch.randint(w - size + 1, (1,), generator=gen))
+    return pair.crop(top, left, size)
+
+
 def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tensor], cfg: AdaptConfig, *,
           vgg: VGG19Features | None = None, checkpoint: str | os.PathLike | None = None,
-          checkpoint_every: int = 25, run_key: str = "", on_step: StepCallback | None = None) -> AdaptResult:
+          checkpoint_every: int = 25, run_key: str = "", on_step: StepCallback | None = None,
+          pairs: Sequence[FramePair] | None = None) -> AdaptResult:
     """Train ``net`` in place for ``cfg.steps`` Adam steps on the style of ``style``.
 
     Args:
@@ -69,8 +82,14 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
         checkpoint: if given, state is saved there every ``checkpoint_every`` steps and on an
             interrupt, and a run whose checkpoint holds the same ``run_key`` resumes from it.
         on_step: called after every step with (step, loss terms as floats).
+        pairs: consecutive frames of the clip for the temporal loss (``cfg.loss.temporal_weight`` > 0):
+            each step then crops one pair, stylises both frames, and adds the weighted temporal term
+            to the perceptual loss of the current frame, which replaces the crop of ``frames``.
     """
-    if not frames:
+    temporal = cfg.loss.temporal_weight > 0
+    if temporal and not pairs:
+        raise ValueError("a temporal weight needs frame pairs of a clip (pairs=...)")
+    if not frames and not temporal:
         raise ValueError("adapt needs at least one content frame")
     vgg = vgg if vgg is not None else load_vgg19(cfg.loss.last_layer)
     targets = style_targets(vgg, style, cfg.loss)
@@ -91,8 +110,15 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
     try:
         for step in range(start + 1, cfg.steps + 1):
             gen.manual_seed(cfg.seed * 1_000_003 + step)
-            content = random_crop(frames, cfg.size, gen)
-            terms = perceptual_loss(vgg, net(content), content, targets, cfg.loss)
+            if temporal:
+                pair = random_pair_crop(pairs, cfg.size, gen)
+                out = net(torch.cat([pair.cur, pair.prev]))
+                terms = perceptual_loss(vgg, out[:1], pair.cur, targets, cfg.loss)
+                terms["temporal"] = cfg.loss.temporal_weight * temporal_loss(out[:1], out[1:], pair.flow, pair.mask)
+                terms["total"] = terms["total"] + terms["temporal"]
+            else:
+                content = random_crop(frames, cfg.size, gen)
+                terms = perceptual_loss(vgg, net(content), content, targets, cfg.loss)
             opt.zero_grad(set_to_none=True)
             terms["total"].backward()
             opt.step()
