@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from filmstyle import __version__
-from filmstyle.config import LossConfig
+from filmstyle.config import ADAPT_TEMPORAL_WEIGHT, LossConfig
 from filmstyle.errors import FilmstyleError, InputError
 
 
@@ -45,9 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--frames", type=int, default=32, help="content frames sampled from the clip (default 32)")
     a.add_argument("--style-weight", type=float, default=LossConfig.style_weight,
                    help=f"weight of the style term; higher = stronger look (default {LossConfig.style_weight:g})")
-    a.add_argument("--temporal-weight", type=float, default=LossConfig.temporal_weight,
+    a.add_argument("--temporal-weight", type=float, default=ADAPT_TEMPORAL_WEIGHT,
                    help="weight of the temporal loss on consecutive frames of the clip; 0 = off "
-                        f"(default {LossConfig.temporal_weight:g})")
+                        f"(default {ADAPT_TEMPORAL_WEIGHT:g})")
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--width", type=int, help="network width (scratch only)")
     a.add_argument("--depth", type=int, help="residual blocks (scratch only)")

@@ -36,6 +36,11 @@ class LossConfig:
         return asdict(self)
 
 
+# Temporal-loss weight ``filmstyle adapt`` uses on a clip (LossConfig.temporal_weight stays 0 for
+# meta-training, whose tasks have no frame pairs). Chosen by benchmarks/temporal_weight.py (README).
+ADAPT_TEMPORAL_WEIGHT = 0.0
+
+
 @dataclass(frozen=True)
 class AdaptConfig:
     """Adaptation of the transform network to one style (the inner loop).
