@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="render the shipped sample clip in the shipped look")
     d.add_argument("-o", "--output", default="filmstyle-demo.mp4")
     d.add_argument("--max-frames", type=int, default=None)
+    __import__("filmstyle.bench.cli", fromlist=["add_parser"]).add_parser(sub)  # bench (issue 5); argparse only
     _add_meta_train(sub)
     return p
 
@@ -305,6 +306,7 @@ def cmd_meta_train(args: argparse.Namespace) -> None:
 
 
 COMMANDS["meta-train"] = cmd_meta_train
+COMMANDS["bench"] = lambda args: __import__("filmstyle.bench.cli", fromlist=["cmd_bench"]).cmd_bench(args)  # lazy
 # --- end meta-train ---------------------------------------------------------------------------
 
 

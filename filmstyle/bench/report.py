@@ -1,0 +1,180 @@
+"""Table 1 as text, Markdown, JSON and a PNG of sample frames; the paper's own Table 1 beside it."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from filmstyle import video
+from filmstyle.atomic import atomic_path
+from filmstyle.bench.table1 import PAPER_CLIP_FOR, PAPER_NAMES, PAPER_TABLE1
+
+COLUMNS = ("method", "{clip} e_stab", "{clip} RMSE", "{clip} x floor", "model FPS", "e2e FPS",
+           "look s", "look steps", "style dist", "content dist")
+
+
+def _num(v: Any, spec: str) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    return format(v, spec)
+
+
+def table_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """(header, rows of cells) of our Table 1 from a :func:`run_table1` result."""
+    clips = list(result["per_clip"])
+    header = ["method"]
+    for c in clips:
+        short = Path(c).stem
+        header += [f"{short} e_stab", f"{short} RMSE", f"{short} x floor"]
+    header += ["model FPS", "e2e FPS", "look s", "look steps", "style dist", "content dist"]
+    budgets = result["budgets"]
+    rows = []
+    for name, row in result["table"].items():
+        label = name + (" (external)" if budgets.get(name, {}).get("external") else "")
+        cells = [label]
+        for c in clips:
+            e = row["e_stab"][c]
+            cells += [_num(e["e_stab"], ".3g"), _num(e["rmse"], ".4f"), _num(e["ratio"], ".2f")]
+        steps = f"{row['per_frame_steps']}/frame" if row["per_frame_steps"] else str(row["look_steps"])
+        if name == "source":
+            steps, look = "-", "-"
+        else:
+            look = _num(row["look_seconds"], ".1f")
+        cells += [_num(row["model_fps"], ".3g"), _num(row["e2e_fps"], ".3g"), look, steps,
+                  _num(row["style_distance"], ".3f"), _num(row["content_distance"], ".3f")]
+        rows.append(cells)
+    return header, rows
+
+
+def format_text(result: Mapping[str, Any]) -> str:
+    """Our Table 1 as fixed-width text, with the settings, budgets and the paper's block."""
+    header, rows = table_rows(result)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
+    out = [line(header), "-" * len(line(header)), *map(line, rows)]
+    return "\n".join([*settings_lines(result), "", *out, "", *notes_lines(result), "", *paper_lines(result)])
+
+
+def settings_lines(result: Mapping[str, Any]) -> list[str]:
+    s = result["settings"]
+    lines = [f"Table 1 (ours): still {s['still']}; first {s['n_frames']} frames of each clip; e_stab flow {s['flow']}"
+             + ("; QUICK run" if s["quick"] else ""),
+             "budgets (how each method got the look):"]
+    lines += [f"  {name}: {b['text']}  [{b['source']}]" for name, b in result["budgets"].items()]
+    if result.get("quick_cuts"):
+        lines += ["--quick cut (full -> quick):"] + [f"  {c}" for c in result["quick_cuts"]]
+    return lines
+
+
+def notes_lines(result: Mapping[str, Any]) -> list[str]:
+    return [
+        "e_stab: mean over frame pairs of sum(M*(O_t - warp(O_t-1))^2)/(H*W*C), RGB in [0, 1] (filmstyle eval); "
+        "RMSE = sqrt(e_stab); x floor = e_stab / the source clip's own e_stab.",
+        "model FPS: frames / seconds in the method (network, or per-frame optimisation); e2e FPS: decode + method "
+        "(+ temporal blend for meta) + encode. look s / look steps: to get the look, per clip (mean); n/frame = "
+        "optimisation steps spent on every frame instead.",
+        "style dist: relative Gram distance to the still (filmstyle.metrics.style_distance, relu1_2..relu4_3); "
+        "content dist: ||phi(out) - phi(src)||^2 / ||phi(src)||^2 at relu3_3. Both mean over frames and clips.",
+        f"wall time of the bench: {result['seconds']:.0f} s",
+    ]
+
+
+def paper_lines(result: Mapping[str, Any]) -> list[str]:
+    """The paper's own Table 1 (labelled as theirs) and e_stab ratios to the paper's method, theirs and ours."""
+    clips = [c for c in result["per_clip"] if c in PAPER_CLIP_FOR]
+    lines = ["The PAPER's Table 1 (Chen et al., AICS 2019; their clips, their GPU; not our numbers):"]
+    lines.append(f"  {'method':22} {'selfie (live action)':>20} {'Totoro (animated)':>18} {'FPS':>7}")
+    for key, row in PAPER_TABLE1.items():
+        lines.append(f"  {PAPER_NAMES[key]:22} {row['selfie (live action)']:20.4f} {row['Totoro (animated)']:18.4f} "
+                     f"{row['fps']:7.2f}")
+    table = result["table"]
+    if "meta" in table:
+        lines.append("e_stab relative to the paper's method (meta), paper vs ours (clip pairing: "
+                     + ", ".join(f"{c} ~ {PAPER_CLIP_FOR[c]}" for c in clips) + "):")
+        for key in ("johnson", "stylebank"):
+            if key not in table:
+                continue
+            parts = []
+            for c in clips:
+                paper = PAPER_TABLE1[key][PAPER_CLIP_FOR[c]] / PAPER_TABLE1["meta"][PAPER_CLIP_FOR[c]]
+                ours = table[key]["e_stab"][c]["e_stab"] / table["meta"]["e_stab"][c]["e_stab"]
+                parts.append(f"{Path(c).stem}: paper {paper:.2f}x, ours {ours:.2f}x")
+            lines.append(f"  {key}: " + "; ".join(parts))
+    return lines
+
+
+def markdown(result: Mapping[str, Any]) -> str:
+    """The report as Markdown: settings, our table, notes, the paper's table."""
+    header, rows = table_rows(result)
+    md = ["# Table 1, reproduced", "", *[f"- {line.strip()}" for line in settings_lines(result)], "",
+          "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    md += ["| " + " | ".join(r) + " |" for r in rows]
+    md += ["", *[f"- {n}" for n in notes_lines(result)], "", "## The paper's Table 1 (theirs, for reference)", "",
+           "| method | e_stab selfie (live action) | e_stab Totoro (animated) | FPS |", "|---|---|---|---|"]
+    md += [f"| {PAPER_NAMES[k]} | {r['selfie (live action)']} | {r['Totoro (animated)']} | {r['fps']} |"
+           for k, r in PAPER_TABLE1.items()]
+    md += ["", *[f"- {line.strip()}" for line in paper_lines(result)[len(PAPER_TABLE1) + 2:]]]
+    return "\n".join(md) + "\n"
+
+
+def write_json(result: Mapping[str, Any], path: str | os.PathLike) -> Path:
+    """Write ``result`` as JSON (NaN and infinities as null), atomically."""
+    def clean(v: Any) -> Any:
+        if isinstance(v, float):
+            return v if math.isfinite(v) else None
+        if isinstance(v, dict):
+            return {str(k): clean(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [clean(x) for x in v]
+        return v
+
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(clean(result), indent=2))
+    return Path(path)
+
+
+def write_markdown(result: Mapping[str, Any], path: str | os.PathLike) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_text(markdown(result))
+    return Path(path)
+
+
+def write_png(result: Mapping[str, Any], still: np.ndarray, path: str | os.PathLike) -> Path:
+    """Sample frames side by side: one row per clip, columns still | source | each method (the middle
+    rendered frame). still: (H, W, 3) uint8."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = int(result["settings"]["n_frames"])
+    clips = list(result["renders"])
+    names = ["source", *next(iter(result["renders"].values()))]
+    fig, axes = plt.subplots(len(clips), len(names) + 1, figsize=(2.6 * (len(names) + 1), 1.9 * len(clips)),
+                             squeeze=False, dpi=110)
+    for r, clip in enumerate(clips):
+        size = tuple(result["settings"]["clips"][clip][0])
+        panels = [("still", still)]
+        src = list(video.read_frames(Path(result["settings"]["data"]) / "videos" / clip, size=size, max_frames=n))
+        panels.append(("source", src[n // 2] if len(src) > n // 2 else src[-1]))
+        for name in names[1:]:
+            frames = list(video.read_frames(result["renders"][clip][name], max_frames=n))
+            panels.append((name, frames[min(n // 2, len(frames) - 1)]))
+        for c, (label, img) in enumerate(panels):
+            ax = axes[r][c]
+            ax.imshow(img)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(label if r == 0 else "", fontsize=8)
+            if c == 0:
+                ax.set_ylabel(Path(clip).stem, fontsize=8)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+    return Path(path)

@@ -1,0 +1,231 @@
+"""Table 1 of the paper, reproduced: every method of :data:`filmstyle.methods.METHODS` on the same
+frames of the paper's two kinds of clip, measured with the same code.
+
+Clips (``DATA/videos``): bigbuckbunny.mp4 (animated, as the paper's "Totoro"), rendered at 640x360,
+and bikes.mp4 (live action, as the paper's "selfie video"), at its native 640x272. Style: one film
+still held out of meta-training (:data:`filmstyle.meta.tasks.HOLDOUT_STYLES`). Per method and clip:
+get the look (timed), render the first N frames with :func:`filmstyle.video.transcode` (model-only
+and end-to-end FPS), then measure all renders of a clip together: e_stab with DeepFlow on the source
+frames (:func:`filmstyle.temporal.stability.stability_many`, the paper's sec. 3.4 and 4.1), the style
+distance to the still (:func:`filmstyle.metrics.style_distance`) and the content distance to the
+source frames (:func:`content_distance`).
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from filmstyle import video
+from filmstyle.config import LossConfig
+from filmstyle.errors import InputError
+from filmstyle.image import from_array
+from filmstyle.meta.tasks import HOLDOUT_STYLES
+from filmstyle.methods import METHODS, Method
+from filmstyle.metrics import style_distance
+from filmstyle.nets.vgg import VGG19Features, load_vgg19
+from filmstyle.pipeline import load_still
+from filmstyle.temporal.stability import stability_many
+
+# clip -> (render size (W, H), kind); the paper's sec. 4.1 uses one animated and one live-action clip
+CLIPS: dict[str, tuple[tuple[int, int], str]] = {
+    "bigbuckbunny.mp4": ((640, 360), "animated"),
+    "bikes.mp4": ((640, 272), "live action"),
+}
+DEFAULT_STILL = HOLDOUT_STYLES[0]  # film_stills/sintel_f0016.png, never seen in meta-training
+FULL_FRAMES = 8  # frames per clip for every method: Gatys-style optimisation per frame bounds it
+QUICK_FRAMES = 3  # 2 frame pairs per clip
+CONTENT_LAYER = "relu3_3"  # the paper's content layer (sec. 3.4)
+STYLE_SIZE = 256  # short side of the still for the style distance (as benchmarks/temporal.py)
+
+# The paper's own Table 1 (Chen et al., AICS 2019, Table 1; /work/shared/paper): e_stab per clip and
+# FPS, on their GPU. Its e_stab's pixel scale and resolution are not stated: compare ratios, not values.
+PAPER_TABLE1: dict[str, dict[str, float]] = {
+    "johnson": {"selfie (live action)": 0.0199, "Totoro (animated)": 0.0240, "fps": 38.17},
+    "stylebank": {"selfie (live action)": 0.0159, "Totoro (animated)": 0.0181, "fps": 20.60},
+    "meta": {"selfie (live action)": 0.0128, "Totoro (animated)": 0.0113, "fps": 15.07},
+}
+PAPER_NAMES = {"johnson": "Johnson [6] et al.", "stylebank": "Chen [2] et al.", "meta": "Our proposed method"}
+PAPER_CLIP_FOR = {"bikes.mp4": "selfie (live action)", "bigbuckbunny.mp4": "Totoro (animated)"}
+
+
+def default_data() -> Path:
+    """$FILMSTYLE_SHARED/data, else the shared folder beside the repository (as benchmarks/_common.py)."""
+    return Path(os.environ.get("FILMSTYLE_SHARED", Path(__file__).resolve().parents[2].parent / "shared")) / "data"
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What ``filmstyle bench table1`` runs. ``frames``: None = FULL_FRAMES (QUICK_FRAMES with quick)."""
+
+    data: Path
+    out: Path
+    still: str = DEFAULT_STILL
+    quick: bool = False
+    frames: int | None = None
+    methods: tuple[str, ...] = tuple(METHODS)
+    flow: str = "deepflow"
+    cache: Path | None = None
+    clips: Mapping[str, tuple[tuple[int, int], str]] = field(default_factory=lambda: dict(CLIPS))
+
+    @property
+    def n_frames(self) -> int:
+        return self.frames or (QUICK_FRAMES if self.quick else FULL_FRAMES)
+
+
+def check_data(cfg: BenchConfig) -> tuple[Path, dict[str, Path]]:
+    """(the still, {clip name: path}); InputError naming the first missing folder or file."""
+    if not cfg.data.is_dir():
+        raise InputError(cfg.data, "benchmark data folder not found",
+                         "pass --data DIR (the folder holding videos/, styles/, content/) or set FILMSTYLE_SHARED")
+    clips = {name: cfg.data / "videos" / name for name in cfg.clips}
+    for path in clips.values():
+        if not path.is_file():
+            raise InputError(path, "Table 1 clip not found", f"put {path.name} in {path.parent} or pass another --data")
+    still = cfg.data / "styles" / cfg.still
+    if not still.is_file():
+        raise InputError(still, "style still not found", "pass --still PATH relative to DATA/styles")
+    unknown = [m for m in cfg.methods if m not in METHODS]
+    if unknown:
+        raise InputError(None, f"unknown method(s) {', '.join(unknown)}", f"use some of: {', '.join(METHODS)}")
+    if cfg.n_frames < 2:
+        raise InputError(None, f"--frames must be at least 2 (e_stab needs a pair), got {cfg.n_frames}")
+    return still, clips
+
+
+def content_distance(vgg: VGG19Features, images: list[torch.Tensor], sources: list[torch.Tensor],
+                     layer: str = CONTENT_LAYER) -> float:
+    """Mean over frame pairs of ||phi(x) - phi(s)||^2 / ||phi(s)||^2 at ``layer`` (relu3_3): 0 = the
+    source's content features unchanged. images, sources: matching lists of (1, 3, H, W) in [0, 1]."""
+    return _relative_distance(features(vgg, images, layer), features(vgg, sources, layer))
+
+
+def features(vgg: VGG19Features, images: list[torch.Tensor], layer: str = CONTENT_LAYER) -> list[torch.Tensor]:
+    """``layer`` features of each image, without gradients (the source's are computed once per clip)."""
+    with torch.no_grad():
+        return [vgg(img, [layer])[layer] for img in images]
+
+
+def _relative_distance(feats: list[torch.Tensor], source_feats: list[torch.Tensor]) -> float:
+    if len(feats) != len(source_feats) or not feats:
+        raise ValueError(f"need matching non-empty lists, got {len(feats)} and {len(source_feats)}")
+    values = [float((a - b).pow(2).sum() / b.pow(2).sum()) for a, b in zip(feats, source_feats)]
+    return sum(values) / len(values)
+
+
+def _frames(path: Path, n: int, size: tuple[int, int] | None = None) -> list[torch.Tensor]:
+    return [from_array(f) for f in video.read_frames(path, size=size, max_frames=n)]
+
+
+def measure_clip(source: Path, renders: Mapping[str, Path], *, frames: int, vgg: VGG19Features,
+                 still: torch.Tensor, flow: str = "deepflow") -> dict[str, dict[str, Any]]:
+    """Figures of every render of ``source`` on its first ``frames`` frames, plus a ``"source"`` row
+    (the unstylised frames: e_stab = the floor). still: (1, 3, H, W) for the style distance."""
+    names = list(renders)
+    reports = stability_many(source, [renders[n] for n in names], flow=flow, max_frames=frames)
+    size = (reports[0].width, reports[0].height)
+    src = _frames(source, frames, size)
+    src_feats = features(vgg, src)
+    floor = reports[0].floor
+    rows: dict[str, dict[str, Any]] = {"source": {
+        "e_stab": floor, "rmse": math.sqrt(floor), "ratio": 1.0, "floor": floor,
+        "style_distance": style_distance(vgg, src, still), "content_distance": 0.0}}
+    for name, rep in zip(names, reports):
+        out = _frames(renders[name], frames)
+        rows[name] = {"e_stab": rep.e_stab, "rmse": rep.rmse, "ratio": rep.ratio, "floor": rep.floor,
+                      "masked": rep.masked, "reliable": rep.reliable,
+                      "style_distance": style_distance(vgg, out, still),
+                      "content_distance": _relative_distance(features(vgg, out), src_feats)}
+    return rows
+
+
+def summarize(per_clip: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """One row per method over the clips: e_stab per clip, FPS pooled over all rendered frames
+    (frames / seconds), look seconds as the mean per clip, distances as the mean over clips."""
+    methods = list(next(iter(per_clip.values())))
+    rows = {}
+    for m in methods:
+        cells = [per_clip[c][m] for c in per_clip]
+        frames = sum(c.get("frames", 0) for c in cells)
+        model, total = sum(c.get("model_seconds", 0.0) for c in cells), sum(c.get("total_seconds", 0.0) for c in cells)
+        rows[m] = {
+            "e_stab": {c: {k: per_clip[c][m][k] for k in ("e_stab", "rmse", "ratio")} for c in per_clip},
+            "model_fps": frames / model if model > 0 else None,
+            "e2e_fps": frames / total if total > 0 else None,
+            "look_seconds": sum(c.get("look_seconds", 0.0) for c in cells) / len(cells),
+            "look_steps": cells[0].get("look_steps", 0),
+            "per_frame_steps": cells[0].get("per_frame_steps", 0),
+            "style_distance": sum(c["style_distance"] for c in cells) / len(cells),
+            "content_distance": sum(c["content_distance"] for c in cells) / len(cells),
+        }
+    return rows
+
+
+def quick_cuts(methods: list[Method], cfg: BenchConfig) -> list[str]:
+    """What --quick cuts against the full run, one line per method (field: full -> quick)."""
+    cuts = [f"frames per clip: {FULL_FRAMES} -> {cfg.n_frames}"]
+    for m in methods:
+        full, quick = m.FULL, m.QUICK
+        diff = [f"{f.name} {getattr(full, f.name)} -> {getattr(quick, f.name)}" for f in fields(full)
+                if getattr(full, f.name) != getattr(quick, f.name)]
+        cuts.append(f"{m.name}: " + (", ".join(diff) or "nothing"))
+    return cuts
+
+
+def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run the bench (module docstring) and return everything written to the JSON report."""
+    started = time.perf_counter()
+    still_path, clips = check_data(cfg)
+    n = cfg.n_frames
+
+    def on_step(step: int, branch: str, loss: float) -> None:  # StyleBank pre-training progress
+        total = methods_by_name["stylebank"].budget.pretrain_steps
+        if step % max(1, total // 10) == 0:
+            log(f"  stylebank pre-training: step {step}/{total} ({branch} loss {loss:.3g})")
+
+    context = {"data": cfg.data, "cache": cfg.cache, "on_step": on_step}
+    methods = [METHODS[name](quick=cfg.quick, **context) for name in cfg.methods]
+    methods_by_name = {m.name: m for m in methods}
+    vgg = load_vgg19(LossConfig().last_layer)  # relu4_3: the style layers; relu3_3 (content) comes before
+    still = load_still(still_path, STYLE_SIZE)
+    renders_dir = cfg.out / "renders"
+    renders_dir.mkdir(parents=True, exist_ok=True)
+    per_clip: dict[str, dict[str, dict[str, Any]]] = {}
+    renders: dict[str, dict[str, str]] = {}
+    for clip, src in clips.items():
+        size = cfg.clips[clip][0]
+        timings, paths = {}, {}
+        for m in methods:
+            log(f"[{clip}] {m.name}: getting the look ...")
+            prep = m.prepare(still_path, src)
+            dst = renders_dir / f"{Path(clip).stem}-{m.name}.mp4"
+            stats = video.transcode(src, dst, prep.stylizer, size=size, max_frames=n)
+            timings[m.name] = {"look_seconds": prep.seconds, "look_steps": prep.steps,
+                               "per_frame_steps": prep.per_frame_steps, "frames": stats.frames,
+                               "model_seconds": prep.stylizer.model_seconds, "total_seconds": stats.seconds_total,
+                               "notes": prep.notes}
+            paths[m.name] = dst
+            log(f"[{clip}] {m.name}: look in {prep.seconds:.1f} s ({prep.steps} steps); {stats.frames} frames "
+                f"rendered in {stats.seconds_total:.1f} s")
+        log(f"[{clip}] measuring {len(paths)} renders (flow {cfg.flow}) ...")
+        rows = measure_clip(src, paths, frames=n, vgg=vgg, still=still, flow=cfg.flow)
+        per_clip[clip] = {k: {**v, **timings.get(k, {})} for k, v in rows.items()}
+        renders[clip] = {k: str(v) for k, v in paths.items()}
+    return {
+        "settings": {**{k: str(v) if isinstance(v, Path) else v for k, v in asdict(replace(cfg)).items()},
+                     "n_frames": n, "still": str(still_path)},
+        "budgets": {m.name: {"text": m.budget_text(), "fields": m.budget_dict(), "source": m.source,
+                             "title": m.title, "external": m.external} for m in methods},
+        "quick_cuts": quick_cuts(methods, cfg) if cfg.quick else [],
+        "per_clip": per_clip,
+        "table": summarize(per_clip),
+        "renders": renders,
+        "paper_table1": PAPER_TABLE1,
+        "seconds": time.perf_counter() - started,
+    }

@@ -1,0 +1,106 @@
+"""The interface every Table 1 method implements: get the look from a still, then stylise frames.
+
+A method is a class with a name, its source, a budget for the full table and one for ``--quick``
+(frozen dataclasses whose fields cite their source), and :meth:`Method.prepare`, which turns a still
+and a clip into a :class:`Prepared`: the seconds and optimisation steps it took to get the look and
+a per-frame :class:`Stylizer` that :func:`filmstyle.video.transcode` can call.
+"""
+from __future__ import annotations
+
+import os
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+import torch
+
+from filmstyle.image import from_array, to_array
+
+
+class Stylizer(Protocol):
+    """Per-frame callable for :func:`filmstyle.video.transcode`.
+
+    ``stylizer(frame)``: (H, W, 3) uint8 RGB -> (H, W, 3) uint8 RGB, frames given in clip order.
+    ``model_seconds``: seconds spent in the method itself (network or optimisation), accumulated.
+    """
+
+    model_seconds: float
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass
+class Prepared:
+    """A method made ready for one still and one clip.
+
+    seconds: wall-clock seconds to get the look (loading the still and frames included);
+    steps: optimisation steps spent on it (0 for methods that optimise each frame instead);
+    per_frame_steps: optimisation steps per rendered frame (0 for feed-forward methods);
+    stylizer: renders frames in the look; notes: method-specific figures for the JSON report.
+    """
+
+    method: str
+    stylizer: Stylizer
+    seconds: float
+    steps: int
+    per_frame_steps: int = 0
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+class NetStylizer:
+    """A :class:`Stylizer` around any module mapping (1, 3, H, W) in [0, 1] to the same shape."""
+
+    def __init__(self, net: torch.nn.Module) -> None:
+        self.net = net.eval()
+        self.model_seconds = 0.0
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        img = from_array(frame)
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            out = self.net(img).clamp_(0, 1)
+        self.model_seconds += time.perf_counter() - t0
+        return to_array(out)
+
+
+class Method(ABC):
+    """One row of Table 1. Subclasses set the class attributes and implement :meth:`prepare`.
+
+    ``budget`` overrides the budget chosen by ``quick`` (tests pass tiny ones). ``context``: what
+    the bench hands every method (``data``: the data folder, ``cache``: a folder for pre-trained
+    weights, ``on_step``: a progress callback); a method takes what it needs and ignores the rest.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]  # e.g. "Johnson et al. 2016 (one network per style, from scratch)"
+    source: ClassVar[str]  # the paper (and section) the method and its settings come from
+    external: ClassVar[bool] = False  # a peer tool's implementation rather than ours
+    FULL: ClassVar[Any]
+    QUICK: ClassVar[Any]
+
+    def __init__(self, *, quick: bool = False, budget: Any | None = None, **context: Any) -> None:
+        self.quick = quick
+        self.budget = budget if budget is not None else (self.QUICK if quick else self.FULL)
+
+    @abstractmethod
+    def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
+        """Get the look of ``still`` for rendering ``clip``; see :class:`Prepared`."""
+
+    def describe(self) -> str:
+        """One line: the method's budget in words (printed with the table)."""
+        return f"{self.name}: {self.budget_text()}"
+
+    def budget_text(self) -> str:
+        return ", ".join(f"{k} {v}" for k, v in self.budget_dict().items())
+
+    def budget_dict(self) -> dict[str, Any]:
+        return asdict(self.budget) if is_dataclass(self.budget) else dict(self.budget)
+
+
+def timed(fn, *args, **kwargs) -> tuple[Any, float]:  # noqa: ANN001
+    """(fn(*args, **kwargs), wall-clock seconds)."""
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0

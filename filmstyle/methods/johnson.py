@@ -1,0 +1,53 @@
+"""``johnson``: Johnson et al. 2016, one transform network per style trained from random weights.
+
+The same network as ``meta`` (filmstyle.pipeline.DEFAULT_NET) and the same losses, trained from
+scratch on the clip's frames, rendered frame by frame. Johnson et al. (ECCV 2016, sec. 4.1) trained
+40,000 iterations at batch 4 on MS-COCO (160,000 images seen); the budget here is stated relative
+to that in :meth:`JohnsonMethod.budget_text`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from filmstyle.config import AdaptConfig
+from filmstyle.methods.base import Method, Prepared, timed
+from filmstyle.pipeline import DEFAULT_NET, adapt_look
+from filmstyle.render import FrameStylizer, RenderOptions
+
+JOHNSON_IMAGES_SEEN = 40_000 * 4  # Johnson et al. 2016, sec. 4.1: 40k iterations, batch 4
+
+
+@dataclass(frozen=True)
+class JohnsonBudget:
+    """Training from scratch. lr 1e-3: Johnson et al. 2016, sec. 4.1 (Adam, learning rate 1e-3).
+    steps: ours (batch 1, as the paper's sec. 4.2); 1000 is what a CPU affords in ~15 min per clip
+    (README: scratch to K=1000). size: 256 px, Johnson et al.'s training resolution (sec. 4.1)."""
+
+    steps: int = 1000
+    lr: float = 1e-3
+    size: int = 256
+    frames: int = 32
+
+
+class JohnsonMethod(Method):
+    name = "johnson"
+    title = "Johnson et al. 2016: one network per style, trained from scratch"
+    source = "Johnson, Alahi, Fei-Fei, ECCV 2016, sec. 3-4.1 (the paper's ref. [6])"
+    FULL = JohnsonBudget()
+    QUICK = JohnsonBudget(steps=100, size=128, frames=8)
+
+    def budget_text(self) -> str:
+        b = self.budget
+        share = b.steps / JOHNSON_IMAGES_SEEN
+        return (f"{b.steps} Adam steps at batch 1, lr {b.lr:g}, {b.size} px crops of {b.frames} clip frames "
+                f"= {share:.2%} of Johnson et al.'s 40k iterations x batch 4")
+
+    def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
+        b = self.budget
+        cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames)
+        (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init="scratch",
+                                        net_config=dict(DEFAULT_NET))
+        return Prepared(self.name, FrameStylizer(look.net, RenderOptions()), seconds, result.steps,
+                        notes={"adapt_seconds": result.seconds, "final_losses": result.losses,
+                               "net": dict(look.net.config)})

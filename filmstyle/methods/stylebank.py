@@ -1,0 +1,261 @@
+"""``stylebank``: StyleBank (Chen et al., CVPR 2017; the paper's ref. [2] and its Table 1 "Chen et al.").
+
+Pre-training (once, cached): the shared auto-encoder and one bank per training style are learnt
+with StyleBank's T+1 alternating scheme (sec. 3.2): T steps of the stylisation branch E -> K_i -> D
+on the perceptual loss, then one step of the auto-encoder branch E -> D on the identity loss
+||D(E(I)) - I||^2, repeated. A new style (the bench still) is then a new bank learnt with E and D
+frozen (StyleBank sec. 3.3, "incremental learning").
+
+Departures, stated: the stylisation loss is filmstyle's perceptual loss (VGG19 relu3_3 content,
+Gram style at relu1_2..relu4_3, the same weights as ``meta`` and ``johnson``) instead of StyleBank's
+VGG16 setting, so every row of Table 1 optimises the same objective; one Adam optimiser over all
+weights (a parameter only moves on steps that give it a gradient) instead of StyleBank's
+gradient-norm balancing of the two branches' learning rates, which Adam's per-parameter scaling
+makes moot; batch 1 (as the paper's sec. 4.2).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+
+from filmstyle import checkpoint as ckpt_io
+from filmstyle.atomic import atomic_path
+from filmstyle.config import LossConfig
+from filmstyle.image import load_image, resize_short
+from filmstyle.losses import perceptual_loss, style_targets
+from filmstyle.meta.adapt import random_crop
+from filmstyle.methods.base import Method, NetStylizer, Prepared
+from filmstyle.nets.stylebank import BankView, StyleBankNet
+from filmstyle.nets.vgg import VGG19Features, load_vgg19
+from filmstyle.pipeline import load_content, load_still
+
+log = logging.getLogger(__name__)
+KIND = "filmstyle.stylebank"
+StepCallback = Callable[[int, str, float], None]  # (step, branch, loss)
+
+
+@dataclass(frozen=True)
+class StyleBankBudget:
+    """T = 2: StyleBank sec. 3.2 (and the paper's sec. 4.2, "T+1 iterations"). lr 1e-3, size 256 px,
+    batch 1: ours, as ``johnson``. pretrain_steps: ours, what this CPU affords (~40 min at 256 px);
+    bank_steps: steps for a new style's bank. width 16 (64 embedding channels against StyleBank's
+    128) and 2 conv layers per bank: ours, CPU-sized (nets/stylebank.py). max_styles / max_content:
+    how many training styles and photos pre-training uses (None: all of the training split)."""
+
+    pretrain_steps: int = 3000
+    bank_steps: int = 300
+    T: int = 2
+    lr: float = 1e-3
+    size: int = 256
+    frames: int = 32
+    width: int = 16
+    bank_layers: int = 2
+    max_styles: int | None = None
+    max_content: int | None = None
+    seed: int = 0
+
+
+def branch_for_step(step: int, T: int) -> str:
+    """The T+1 scheme: steps are 1-based; every (T+1)-th is ``"autoencoder"``, the others ``"style"``."""
+    if step < 1 or T < 1:
+        raise ValueError(f"need step >= 1 and T >= 1, got step={step}, T={T}")
+    return "autoencoder" if step % (T + 1) == 0 else "style"
+
+
+def identity_loss(out: torch.Tensor, img: torch.Tensor) -> torch.Tensor:
+    """StyleBank's auto-encoder loss ||O - I||^2, as a mean over (B, 3, H, W) values in [0, 1]."""
+    return (out - img).pow(2).mean()
+
+
+def pretrain(net: StyleBankNet, styles: Sequence[torch.Tensor], content: Sequence[torch.Tensor],
+             budget: StyleBankBudget, *, vgg: VGG19Features, checkpoint: Path | None = None,
+             run_key: str = "", checkpoint_every: int = 100, on_step: StepCallback | None = None) -> dict:
+    """Train ``net`` (one bank per style) in place with the T+1 scheme for ``budget.pretrain_steps``.
+
+    styles: (1, 3, Hs, Ws) in [0, 1], one per bank; content: (1, 3, H, W) with min(H, W) >= budget.size.
+    Crops and style picks come from a generator seeded by (seed, step), so a run resumed from
+    ``checkpoint`` (same ``run_key``) follows an uninterrupted one. Returns {"history", "seconds",
+    "resumed_from"}; history holds (branch, loss) per step.
+    """
+    if len(styles) != len(net.banks):
+        raise ValueError(f"{len(styles)} styles for a network with {len(net.banks)} banks")
+    cfg = LossConfig()
+    targets = [style_targets(vgg, s, cfg) for s in styles]
+    net.requires_grad_(True)
+    opt = torch.optim.Adam(net.parameters(), lr=budget.lr)
+    start, history = 0, []
+    if checkpoint is not None and checkpoint.exists():
+        meta = ckpt_io.restore(checkpoint, net, opt, kind=KIND + ".ckpt", run_key=run_key)
+        if meta is not None:
+            start, history = int(meta["step"]), list(meta["history"])[: int(meta["step"])]
+            log.info("StyleBank pre-training resumes at step %d", start)
+    net.train()
+    gen, t0, done = torch.Generator(), time.perf_counter(), start
+    try:
+        for step in range(start + 1, budget.pretrain_steps + 1):
+            gen.manual_seed(budget.seed * 1_000_003 + step)
+            x = random_crop(content, budget.size, gen)
+            branch = branch_for_step(step, budget.T)
+            if branch == "style":
+                i = int(torch.randint(len(styles), (), generator=gen))
+                loss = perceptual_loss(vgg, net(x, i), x, targets[i], cfg)["total"]
+            else:
+                loss = identity_loss(net(x), x)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            history.append([branch, float(loss.detach())])
+            done = step
+            if on_step is not None:
+                on_step(step, branch, history[-1][1])
+            if checkpoint is not None and step % checkpoint_every == 0 and step < budget.pretrain_steps:
+                ckpt_io.save(checkpoint, ckpt_io.snapshot(net, opt),
+                             {"kind": KIND + ".ckpt", "run_key": run_key, "step": step, "history": history})
+    except KeyboardInterrupt:
+        if checkpoint is not None and done > start:
+            ckpt_io.save(checkpoint, ckpt_io.snapshot(net, opt),
+                         {"kind": KIND + ".ckpt", "run_key": run_key, "step": done, "history": history})
+        raise
+    net.eval().requires_grad_(False)
+    return {"history": history, "seconds": time.perf_counter() - t0, "resumed_from": start}
+
+
+def train_bank(net: StyleBankNet, style: torch.Tensor, frames: Sequence[torch.Tensor], budget: StyleBankBudget,
+               *, vgg: VGG19Features) -> tuple[int, list[float]]:
+    """Add a bank for ``style`` (1, 3, Hs, Ws) and train only it, E and D frozen, on crops of ``frames``.
+
+    Returns (the new bank's index, its loss per step).
+    """
+    cfg = LossConfig()
+    targets = style_targets(vgg, style, cfg)
+    index = net.add_bank()
+    net.requires_grad_(False)
+    params = list(net.banks[index].parameters())
+    for p in params:
+        p.requires_grad_(True)
+    opt = torch.optim.Adam(params, lr=budget.lr)
+    gen, losses = torch.Generator(), []
+    for step in range(1, budget.bank_steps + 1):
+        gen.manual_seed(budget.seed * 1_000_003 + step)
+        x = random_crop(frames, budget.size, gen)
+        loss = perceptual_loss(vgg, net(x, index), x, targets, cfg)["total"]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    net.eval().requires_grad_(False)
+    return index, losses
+
+
+def run_key(styles: Sequence[Path], content: Sequence[Path], budget: StyleBankBudget) -> str:
+    """Identifies a pre-training run: the data (names and sizes in bytes) and every budget field
+    that shapes the result (``bank_steps`` and ``frames`` only matter later)."""
+    shaping = {k: v for k, v in asdict(budget).items() if k not in ("bank_steps", "frames")}
+    files = [[p.name, p.stat().st_size] for p in [*styles, *content]]
+    return hashlib.sha256(json.dumps([shaping, files], sort_keys=True).encode()).hexdigest()
+
+
+def pretrained(styles: Sequence[Path], content: Sequence[Path], budget: StyleBankBudget, cache_dir: Path, *,
+               vgg: VGG19Features, on_step: StepCallback | None = None) -> tuple[StyleBankNet, dict]:
+    """The pre-trained StyleBank for these files and budget: from ``cache_dir`` if there, else trained
+    (checkpointed beside the cache file, so an interrupted run resumes) and cached. Returns the
+    network and its record {"steps", "seconds", "styles", "content", "cached", "path"}."""
+    key = run_key(styles, content, budget)
+    path = Path(cache_dir) / f"stylebank-{key[:16]}.safetensors"
+    if path.is_file():
+        with safe_open(str(path), "pt") as f:
+            meta = json.loads((f.metadata() or {}).get(KIND, "{}"))
+        if meta.get("run_key") == key:
+            net = StyleBankNet(**meta["config"])
+            net.load_state_dict(load_file(str(path)))
+            return net.eval().requires_grad_(False), {**meta["record"], "cached": True, "path": str(path)}
+        log.warning("ignoring %s: it belongs to another pre-training run", path)
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(budget.seed)
+    net = StyleBankNet(n_styles=len(styles), width=budget.width, bank_layers=budget.bank_layers)
+    style_imgs = [load_still(p, budget.size) for p in styles]
+    content_imgs = [resize_short(load_image(p), budget.size) for p in content]
+    ckpt = path.with_suffix(".ckpt")
+    result = pretrain(net, style_imgs, content_imgs, budget, vgg=vgg, checkpoint=ckpt, run_key=key, on_step=on_step)
+    record = {"steps": budget.pretrain_steps, "seconds": round(result["seconds"], 1),
+              "resumed_from": result["resumed_from"], "styles": [p.name for p in styles],
+              "content": len(content), "final_loss": result["history"][-1] if result["history"] else None}
+    meta = {"run_key": key, "config": dict(net.config), "budget": asdict(budget), "record": record}
+    with atomic_path(path) as tmp:
+        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(tmp),
+                  metadata={KIND: json.dumps(meta)})
+    ckpt.unlink(missing_ok=True)
+    return net, {**record, "cached": False, "path": str(path)}
+
+
+class StyleBankMethod(Method):
+    name = "stylebank"
+    title = "Chen et al. 2017 StyleBank: shared auto-encoder, a new filter bank per style"
+    source = "Chen, Yuan, Liao, Yu, Hua, CVPR 2017, sec. 3.1-3.3 (the paper's ref. [2]); T+1 scheme: T=2"
+    FULL = StyleBankBudget()
+    QUICK = StyleBankBudget(pretrain_steps=150, bank_steps=50, size=128, frames=8, max_styles=8, max_content=16)
+
+    def __init__(self, *, quick: bool = False, budget: StyleBankBudget | None = None,
+                 data: str | os.PathLike | None = None, cache: str | os.PathLike | None = None,
+                 on_step: StepCallback | None = None, **context: object) -> None:
+        super().__init__(quick=quick, budget=budget, **context)
+        self.data = None if data is None else Path(data)
+        self.cache = Path(cache) if cache is not None else default_cache()
+        self.on_step = on_step
+        self.pretraining: dict | None = None
+        self._net: StyleBankNet | None = None
+        self._vgg: VGG19Features | None = None
+
+    def budget_text(self) -> str:
+        b = self.budget
+        pre = (f"pre-training {b.pretrain_steps} steps (T+1, T={b.T}: {b.pretrain_steps - b.pretrain_steps // (b.T + 1)} "
+               f"stylisation + {b.pretrain_steps // (b.T + 1)} auto-encoder) at {b.size} px, lr {b.lr:g}, batch 1, "
+               f"{b.max_styles or 'all'} training styles, {b.max_content or 'all'} training photos")
+        if self.pretraining is not None:
+            p = self.pretraining
+            pre += f" [{'cached' if p['cached'] else 'trained now'}: {p['seconds']} s, {len(p['styles'])} styles]"
+        return f"{pre}; new bank {b.bank_steps} steps on {b.frames} clip frames, E and D frozen; width {b.width}"
+
+    def _pretrained(self) -> StyleBankNet:
+        if self._net is None:
+            from filmstyle.meta.tasks import split_data
+
+            if self.data is None:
+                raise ValueError("StyleBank pre-training needs the data folder (data=...) holding styles/ and content/")
+            split = split_data(self.data / "styles", self.data / "content")
+            b = self.budget
+            styles, content = list(split.train_styles)[: b.max_styles], list(split.train_content)[: b.max_content]
+            self._net, self.pretraining = pretrained(styles, content, b, self.cache, vgg=self.vgg(), on_step=self.on_step)
+        return self._net
+
+    def vgg(self) -> VGG19Features:
+        if self._vgg is None:
+            self._vgg = load_vgg19(LossConfig().last_layer)
+        return self._vgg
+
+    def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
+        net = self._pretrained()
+        b = self.budget
+        t0 = time.perf_counter()
+        style = load_still(still, b.size)
+        frames = load_content(video_path=clip, content_dir=None, n=b.frames, size=b.size)
+        index, losses = train_bank(net, style, frames, b, vgg=self.vgg())
+        seconds = time.perf_counter() - t0
+        return Prepared(self.name, NetStylizer(BankView(net, index)), seconds, b.bank_steps,
+                        notes={"pretraining": self.pretraining, "bank": index,
+                               "final_loss": losses[-1] if losses else None})
+
+
+def default_cache() -> Path:
+    """Where pre-trained StyleBanks are kept: $XDG_CACHE_HOME/filmstyle (default ~/.cache/filmstyle)."""
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "filmstyle"

@@ -1,0 +1,150 @@
+"""The Table 1 bench (filmstyle.bench): the measurement agrees with filmstyle.temporal.stability, the
+summary and writers, the paper's numbers, and ``filmstyle bench table1`` in-process on a tiny fake
+data folder (budgets monkeypatched to tiny) and with its data missing."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from filmstyle import video
+from filmstyle.bench import table1
+from filmstyle.bench.cli import METHOD_NAMES
+from filmstyle.bench.report import format_text, markdown, write_json, write_markdown
+from filmstyle.cli import main
+from filmstyle.methods import METHODS
+from filmstyle.nets.vgg import VGG19Features
+from filmstyle.temporal.stability import stability
+from tests.conftest import make_clip
+from tests.test_methods import TINY, make_data
+
+PAPER = Path(__file__).resolve().parents[2] / "shared" / "paper" / "transfer-of-film-style-based-on-meta-learning.md"
+
+
+def test_cli_method_names_are_the_registry() -> None:
+    assert METHOD_NAMES == tuple(METHODS)
+
+
+def _render(src: Path, dst: Path, noise: float) -> Path:
+    rng = np.random.default_rng(0)
+
+    def process(frame: np.ndarray) -> np.ndarray:
+        jitter = rng.normal(0, noise * 255, frame.shape) if noise else 0
+        return np.clip(frame.astype(np.float64) + jitter, 0, 255).astype(np.uint8)
+
+    video.transcode(src, dst, process)
+    return dst
+
+
+def test_measure_clip_gives_the_e_stab_of_filmstyle_temporal_stability(tmp_path: Path) -> None:
+    src = make_clip(tmp_path / "src.mp4", frames=5, audio=False)
+    renders = {"same": _render(src, tmp_path / "a.mp4", 0.0), "noisy": _render(src, tmp_path / "b.mp4", 0.1)}
+    torch.manual_seed(0)
+    rows = table1.measure_clip(src, renders, frames=4, vgg=VGG19Features(last_layer="relu4_3"),
+                               still=torch.rand(1, 3, 32, 32), flow="dis")
+    for name, path in renders.items():
+        ref = stability(src, path, flow="dis", max_frames=4)
+        assert rows[name]["e_stab"] == pytest.approx(ref.e_stab, rel=1e-9)
+        assert rows[name]["ratio"] == pytest.approx(ref.ratio, rel=1e-9)
+        assert rows[name]["rmse"] == pytest.approx(math.sqrt(ref.e_stab))
+    assert rows["source"]["e_stab"] == pytest.approx(stability(src, renders["same"], flow="dis", max_frames=4).floor)
+    assert rows["noisy"]["e_stab"] > 5 * rows["same"]["e_stab"]
+    assert rows["same"]["content_distance"] < rows["noisy"]["content_distance"]
+
+
+def test_content_distance_is_zero_for_the_source_only() -> None:
+    torch.manual_seed(0)
+    vgg = VGG19Features(last_layer="relu3_3")
+    a, b = torch.rand(1, 3, 24, 24), torch.rand(1, 3, 24, 24)
+    assert table1.content_distance(vgg, [a], [a]) == 0.0
+    assert table1.content_distance(vgg, [b], [a]) > 0.0
+    with pytest.raises(ValueError):
+        table1.content_distance(vgg, [a], [])
+
+
+def _fake_result() -> dict:
+    cell = {"e_stab": 0.004, "rmse": 0.063, "ratio": 2.0, "style_distance": 1.0, "content_distance": 0.5,
+            "frames": 4, "model_seconds": 2.0, "total_seconds": 4.0, "look_seconds": 10.0, "look_steps": 50,
+            "per_frame_steps": 0}
+    per_clip = {c: {"source": {"e_stab": 0.002, "rmse": 0.045, "ratio": 1.0, "style_distance": 3.0,
+                               "content_distance": 0.0},
+                    "meta": dict(cell), "johnson": {**cell, "e_stab": 0.008, "ratio": float("nan")}}
+                for c in table1.CLIPS}
+    return {"settings": {"still": "s.png", "n_frames": 4, "flow": "deepflow", "quick": True, "data": "d",
+                         "clips": table1.CLIPS},
+            "budgets": {m: {"text": f"{m} budget", "source": "src", "external": False, "fields": {}, "title": m}
+                        for m in ("meta", "johnson")},
+            "quick_cuts": ["frames per clip: 8 -> 3"], "per_clip": per_clip, "table": table1.summarize(per_clip),
+            "renders": {}, "paper_table1": table1.PAPER_TABLE1, "seconds": 12.0}
+
+
+def test_summary_pools_fps_and_averages_over_clips() -> None:
+    table = _fake_result()["table"]
+    assert table["meta"]["model_fps"] == pytest.approx(2.0) and table["meta"]["e2e_fps"] == pytest.approx(1.0)
+    assert table["source"]["model_fps"] is None
+    assert table["johnson"]["e_stab"]["bikes.mp4"]["e_stab"] == 0.008
+    assert table["meta"]["look_seconds"] == pytest.approx(10.0)
+
+
+def test_writers(tmp_path: Path) -> None:
+    result = _fake_result()
+    data = json.loads(write_json(result, tmp_path / "t.json").read_text())
+    assert data["table"]["johnson"]["e_stab"]["bikes.mp4"]["ratio"] is None  # NaN -> null
+    md = write_markdown(result, tmp_path / "t.md").read_text()
+    assert "| meta |" in md and "The paper's Table 1 (theirs" in md and "0.0113" in md
+    text = format_text(result)
+    assert "PAPER's Table 1" in text and "--quick cut" in text
+    # Totoro 0.0240 / 0.0113 = 2.12, selfie 0.0199 / 0.0128 = 1.55 (the paper); ours 0.008 / 0.004
+    assert "johnson: bigbuckbunny: paper 2.12x, ours 2.00x; bikes: paper 1.55x, ours 2.00x" in text
+    assert markdown(result).count("\n| ") >= 7
+
+
+@pytest.mark.skipif(not PAPER.is_file(), reason="the paper's text is not beside the repository")
+def test_paper_numbers_are_the_papers() -> None:
+    text = PAPER.read_text()
+    for key, row in table1.PAPER_TABLE1.items():
+        line = next(ln for ln in text.splitlines() if ln.startswith(table1.PAPER_NAMES[key]))
+        assert [float(v) for v in line.split("\t")[1:]] == [row["selfie (live action)"], row["Totoro (animated)"],
+                                                          row["fps"]]
+
+
+def _tiny_bench_data(root: Path) -> Path:
+    make_data(root)
+    (root / "videos").mkdir()
+    for name in table1.CLIPS:
+        make_clip(root / "videos" / name, frames=4, audio=False)
+    return root
+
+
+def test_bench_cli_on_a_tiny_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture) -> None:
+    data = _tiny_bench_data(tmp_path / "data")
+    monkeypatch.setattr(table1, "STYLE_SIZE", 32)
+    monkeypatch.setattr(table1, "CLIPS", {name: ((64, 48), kind) for name, (_, kind) in table1.CLIPS.items()})
+    for name, cls in METHODS.items():
+        monkeypatch.setattr(cls, "QUICK", TINY[name])
+    out = tmp_path / "out"
+    rc = main(["-q", "bench", "table1", "--quick", "--data", str(data), "-o", str(out), "--cache",
+               str(tmp_path / "cache"), "--flow", "dis", "--methods", "meta", "johnson", "stylebank", "gatys"])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "PAPER's Table 1" in printed and "stylebank" in printed and "frames per clip: 8 -> 3" in printed
+    result = json.loads((out / "table1.json").read_text())
+    assert set(result["table"]) == {"source", "meta", "johnson", "stylebank", "gatys"}
+    for clip in table1.CLIPS:
+        assert result["per_clip"][clip]["meta"]["frames"] == 3
+    assert (out / "table1.md").is_file() and (out / "table1.png").stat().st_size > 1000
+
+
+def test_bench_cli_missing_data_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["bench", "table1", "--quick", "--data", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "nope" in err and "data folder not found" in err
+    make_data(tmp_path / "d")  # styles and content but no videos/
+    assert main(["bench", "table1", "--data", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "bigbuckbunny.mp4" in err and "clip not found" in err
