@@ -1,0 +1,184 @@
+"""Colour-only rendering: a LUT applied to every frame of a video, streaming, audio kept.
+
+Where the LUT comes from: a LUT file, a colour transfer or learned fit toward a still, or the
+colour mapping distilled from a look (:func:`make_lut`). How it is applied: once per 24-bit colour
+into a 2^24-entry table (:func:`filmstyle.grading.lut.packed_table`, about a second), then one
+table lookup per pixel inside :func:`filmstyle.video.transcode`, which decodes, encodes and copies
+the audio. Also the colour pre- and post-processing of ``filmstyle render`` (:func:`colour_hooks`).
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from filmstyle import video
+from filmstyle.errors import InputError, check_readable_file
+from filmstyle.grading.lut import LUT3D, apply_packed, packed_table, read_lut
+from filmstyle.grading.transfer import TRANSFERS, pixels, transfer_lut
+from filmstyle.image import from_array, load_image, resize_short
+
+STILL_METHODS = (*TRANSFERS, "learned")  # how a LUT is made from a still
+CONTENT_FRAMES = 8  # frames sampled from a clip for colour statistics or distillation
+CONTENT_SIZE = 256  # their short side, px: colour statistics need no more
+
+
+@dataclass(frozen=True)
+class GradeStats:
+    """Figures of one grade: frames, output size, wall-clock seconds (total, LUT lookups, table build)."""
+
+    output: Path
+    frames: int
+    width: int
+    height: int
+    audio_streams: int
+    seconds_total: float
+    seconds_lut: float
+    seconds_table: float
+
+    @property
+    def e2e_fps(self) -> float:
+        """Frames per second end to end: table build, decode, LUT, encode, mux."""
+        return self.frames / self.seconds_total if self.seconds_total > 0 else 0.0
+
+    @property
+    def lut_fps(self) -> float:
+        """Frames per second of the per-pixel table lookup alone."""
+        return self.frames / self.seconds_lut if self.seconds_lut > 0 else 0.0
+
+
+class LUTFrames:
+    """Callable for :func:`filmstyle.video.transcode`: (H, W, 3) uint8 RGB in, graded frame out."""
+
+    def __init__(self, lut: LUT3D) -> None:
+        self.table = packed_table(lut)
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        return apply_packed(self.table, frame)
+
+
+def grade_video(src: str | os.PathLike, dst: str | os.PathLike, lut: LUT3D, *, strength: float = 1.0,
+                size: tuple[int, int] | None = None, max_frames: int | None = None, codec: str = "h264",
+                crf: int = 18, preset: str | None = "veryfast",
+                on_frame: Callable[[int], None] | None = None) -> GradeStats:
+    """Grade ``src`` with ``lut`` (blended with the identity at ``strength``) into ``dst``.
+
+    Frame rate, timestamps and every audio stream are kept (:func:`filmstyle.video.transcode`);
+    ``preset`` is libx264's speed preset, ``crf`` its quality. ``dst`` appears only when complete.
+    """
+    if not 0.0 <= strength <= 1.0:
+        raise InputError(None, f"--strength must be between 0 and 1, got {strength}", "use e.g. --strength 0.7")
+    started = time.perf_counter()
+    frames = LUTFrames(lut.blend(strength))
+    seconds_table = time.perf_counter() - started
+    stats = video.transcode(src, dst, frames, size=size, max_frames=max_frames, codec=codec, crf=crf,
+                            preset=preset, on_frame=on_frame)
+    return GradeStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
+                      audio_streams=stats.audio_streams, seconds_total=time.perf_counter() - started,
+                      seconds_lut=stats.seconds_process, seconds_table=seconds_table)
+
+
+# --- where a LUT comes from ----------------------------------------------------------------------
+
+def content_frames(path: str | os.PathLike | None, *, n: int = CONTENT_FRAMES,
+                   size: int = CONTENT_SIZE) -> list[torch.Tensor]:
+    """Frames whose colours are the source side of a transfer: ``n`` spread over a clip, or one image.
+
+    None: the shipped sample clip. Each is (1, 3, H, W) in [0, 1], short side ``size``.
+    """
+    from filmstyle.pipeline import DEMO_CLIP, IMAGE_SUFFIXES
+
+    clip = DEMO_CLIP if path is None else Path(path)
+    if clip.suffix.lower() in IMAGE_SUFFIXES:
+        return [resize_short(load_image(clip, min_side=16), size)]
+    return [resize_short(from_array(f), size) for f in video.sample_frames(clip, n)]
+
+
+def _np(frames: Sequence[torch.Tensor]) -> np.ndarray:
+    return pixels(f[0].permute(1, 2, 0).numpy() for f in frames)
+
+
+def lut_from_still(still: str | os.PathLike, content: Sequence[torch.Tensor], *, method: str = "mk",
+                   size: int = 33, steps: int = 100,
+                   on_step: Callable[[int, dict[str, float]], None] | None = None) -> LUT3D:
+    """A LUT carrying the colours of ``content`` frames toward the still's (bars trimmed).
+
+    ``method``: "reinhard", "histogram", "mk" (:mod:`filmstyle.grading.transfer`) or "learned"
+    (:func:`filmstyle.grading.fit.learn_lut`, ``steps`` Adam steps, fitted on a 17-point lattice and
+    resampled to ``size``). A black-and-white still gives an exactly neutral LUT.
+    """
+    from filmstyle.pipeline import load_still
+
+    if method not in STILL_METHODS:
+        raise InputError(None, f"unknown --method {method!r} for a still", f"use one of: {', '.join(STILL_METHODS)}")
+    target = load_still(still, CONTENT_SIZE)
+    if method == "learned":
+        from filmstyle.grading.fit import learn_lut
+
+        return learn_lut(target, content, steps=steps, on_step=on_step).resample(size)
+    return transfer_lut(method, _np(content), _np([target]), size=size)
+
+
+def lut_from_look(look, content: Sequence[torch.Tensor], *, size: int = 33):  # noqa: ANN001, ANN201
+    """The colour mapping of ``look`` (a Look or a look file) distilled into a LUT: a
+    :class:`filmstyle.grading.fit.Distilled` (the LUT and its fitting error)."""
+    from filmstyle.grading.fit import distill_lut
+    from filmstyle.look import Look, load_look
+
+    net = (look if isinstance(look, Look) else load_look(look)).net
+    return distill_lut(net, content, size=size)
+
+
+def is_look_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a filmstyle look file (by suffix, else by its header)."""
+    from filmstyle.look import read_header
+
+    p = check_readable_file(path, "input")
+    if p.suffix.lower() == ".look":
+        return True
+    try:
+        read_header(p)
+    except InputError:
+        return False
+    return True
+
+
+# --- colour around stylisation (filmstyle render) ------------------------------------------------
+
+Hook = Callable[[np.ndarray], np.ndarray]
+
+
+def colour_hooks(look, src: str | os.PathLike, *, transfer: str | None, still: str | os.PathLike | None,  # noqa: ANN001
+                 stage: str = "before", lut: str | os.PathLike | None = None) -> tuple[Hook | None, Hook | None]:
+    """(pre, post) frame callables ((H, W, 3) uint8 -> same) for rendering ``src`` in ``look``.
+
+    ``transfer`` (a method of :data:`TRANSFERS`) toward ``still``: at ``stage`` "before" the frames
+    are recoloured toward the still before the network (the source statistics are the clip's); at
+    "after" the network's output is (the statistics are those of a few stylised frames). ``lut``:
+    a LUT file applied last. Either hook is None when unused.
+    """
+    pre: LUT3D | None = None
+    post: list[LUT3D] = []
+    if transfer is not None:
+        if still is None:
+            raise InputError(None, "--color-transfer needs --color-still STILL", "give the still to take the colours from")
+        frames = content_frames(src)
+        if stage == "after":
+            with torch.inference_mode():
+                frames = [look.net(f).clamp(0, 1) for f in frames]
+        made = lut_from_still(still, frames, method=transfer)
+        if stage == "before":
+            pre = made
+        else:
+            post.append(made)
+    if lut is not None:
+        post.append(read_lut(lut))
+    if len(post) == 2:  # one table for both: the transfer, then the file's LUT
+        first, second = post
+        post = [LUT3D(second.apply(first.table), second.title)]
+    return (LUTFrames(pre) if pre is not None else None), (LUTFrames(post[0]) if post else None)
