@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("-o", "--output", default="filmstyle-demo.mp4")
     d.add_argument("--max-frames", type=int, default=None)
     __import__("filmstyle.bench.cli", fromlist=["add_parser"]).add_parser(sub)  # bench (issue 5); argparse only
+    __import__("filmstyle.grading.cli", fromlist=["add_parsers"]).add_parsers(sub)  # lut, grade (issue 6); argparse only
     _add_meta_train(sub)
     return p
 
@@ -87,6 +88,12 @@ def _render_args(r: argparse.ArgumentParser) -> None:
                    "or a text file of frame indices, one per line (default auto)")
     r.add_argument("--flow", choices=("dis", "farneback", "deepflow"), default="dis",
                    help="optical flow for --temporal blend (default dis, fast)")
+    r.add_argument("--color-transfer", choices=("reinhard", "histogram", "mk"),
+                   help="colour transfer toward --color-still (issue 6): Reinhard et al., histogram matching, Monge-Kantorovich")
+    r.add_argument("--color-still", help="the still whose colours --color-transfer takes")
+    r.add_argument("--color-stage", choices=("before", "after"), default="before",
+                   help="transfer the colours before stylisation (default) or after it")
+    r.add_argument("--lut", help="a .cube or Hald CLUT file applied to the output last")
 
 
 def _progress(total: int | None, desc: str, quiet: bool):  # noqa: ANN202 - tqdm type
@@ -177,7 +184,8 @@ def cmd_render(args: argparse.Namespace) -> None:
 
     options = RenderOptions(size=args.size, max_frames=args.max_frames, strength=args.strength,
                             preserve_color=args.preserve_color, codec=args.codec, temporal=args.temporal,
-                            cuts=args.cuts, flow=args.flow)
+                            cuts=args.cuts, flow=args.flow, color_transfer=args.color_transfer,
+                            color_still=args.color_still, color_stage=args.color_stage, lut=args.lut)
     _render(args.look, args.video, args.output, options, args.quiet)
 
 
@@ -307,6 +315,8 @@ def cmd_meta_train(args: argparse.Namespace) -> None:
 
 COMMANDS["meta-train"] = cmd_meta_train
 COMMANDS["bench"] = lambda args: __import__("filmstyle.bench.cli", fromlist=["cmd_bench"]).cmd_bench(args)  # lazy
+COMMANDS.update({c: lambda args: __import__("filmstyle.grading.cli", fromlist=["COMMANDS"]).COMMANDS[args.command](args)
+                 for c in ("lut", "grade")})  # issue 6; lazy
 # --- end meta-train ---------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import torch
 from filmstyle import video
 from filmstyle.color import blend, preserve_color
 from filmstyle.errors import InputError
+from filmstyle.grading.transfer import TRANSFERS
 from filmstyle.image import from_array, load_image, save_image, to_array
 from filmstyle.look import Look
 from filmstyle.nets.transformer import TransformerNet
@@ -35,6 +36,9 @@ class RenderOptions:
     output, :mod:`filmstyle.temporal.blend`); cuts: where blending restarts: "auto" (online shot-cut
     detection), "none", or the path of a cuts file (one frame index per line); flow: the flow method
     used for blending (a key of :data:`filmstyle.temporal.flow.FLOW_METHODS`).
+    color_transfer: None, or a colour transfer toward ``color_still`` ("reinhard", "histogram", "mk";
+    :mod:`filmstyle.grading.transfer`) applied at ``color_stage`` "before" the network or "after" it;
+    lut: a LUT file (.cube or Hald CLUT) applied to the output last.
     """
 
     size: tuple[int, int] | None = None
@@ -45,6 +49,10 @@ class RenderOptions:
     temporal: str = "none"
     cuts: str = "auto"
     flow: str = "dis"
+    color_transfer: str | None = None
+    color_still: str | None = None
+    color_stage: str = "before"
+    lut: str | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.strength <= 1.0:
@@ -59,6 +67,12 @@ class RenderOptions:
             raise InputError(None, f"unknown --temporal {self.temporal!r}", f"use one of: {', '.join(TEMPORAL)}")
         if self.flow not in FLOW_METHODS:
             raise InputError(None, f"unknown --flow {self.flow!r}", f"use one of: {', '.join(FLOW_METHODS)}")
+        if self.color_transfer is not None and self.color_transfer not in TRANSFERS:
+            raise InputError(None, f"unknown --color-transfer {self.color_transfer!r}", f"use one of: {', '.join(TRANSFERS)}")
+        if (self.color_transfer is None) != (self.color_still is None):
+            raise InputError(None, "--color-transfer and --color-still go together", "give both, or neither")
+        if self.color_stage not in ("before", "after"):
+            raise InputError(None, f"unknown --color-stage {self.color_stage!r}", "use before or after")
 
 
 def stylize_tensor(net: TransformerNet, img: torch.Tensor, *, strength: float = 1.0,
@@ -81,13 +95,15 @@ class FrameStylizer:
         self.net = net.eval()
         self.options = options
         self.model_seconds = 0.0
+        self.pre: Callable[[np.ndarray], np.ndarray] | None = None  # colour before / after the network
+        self.post: Callable[[np.ndarray], np.ndarray] | None = None  # (filmstyle.grading.grade.colour_hooks)
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
-        img = from_array(frame)
+        img = from_array(frame if self.pre is None else self.pre(frame))
         t0 = time.perf_counter()
         out = stylize_tensor(self.net, img, strength=self.options.strength, preserve=self.options.preserve_color)
         self.model_seconds += time.perf_counter() - t0
-        return to_array(out)
+        return to_array(out) if self.post is None else np.ascontiguousarray(self.post(to_array(out)))
 
 
 class BlendingStylizer(FrameStylizer):
@@ -144,6 +160,11 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
                  *, on_frame: Callable[[int], None] | None = None) -> RenderStats:
     """Render ``src`` in ``look`` to ``dst`` (audio, frame rate and timestamps kept)."""
     stylizer = BlendingStylizer(look.net, options) if options.temporal == "blend" else FrameStylizer(look.net, options)
+    if options.color_transfer is not None or options.lut is not None:
+        from filmstyle.grading.grade import colour_hooks
+
+        stylizer.pre, stylizer.post = colour_hooks(look, src, transfer=options.color_transfer, still=options.color_still,
+                                                   stage=options.color_stage, lut=options.lut)
     stats = video.transcode(src, dst, stylizer, size=options.size, max_frames=options.max_frames,
                             codec=options.codec, on_frame=on_frame)
     return RenderStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
