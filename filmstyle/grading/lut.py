@@ -87,6 +87,8 @@ class LUT3D:
         """``identity + strength * (self - identity)``: 0 = no change, 1 = this LUT (blend in LUT space)."""
         if not 0.0 <= strength <= 1.0:
             raise ValueError(f"strength must be in [0, 1], got {strength}")
+        if strength == 1.0:  # exactly this LUT: a neutral (black-and-white) table stays exactly neutral
+            return self
         ident = lattice(self.size)
         return LUT3D(ident + np.float32(strength) * (self.table - ident), self.title)
 

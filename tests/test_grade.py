@@ -1,0 +1,150 @@
+"""Grading a video with a LUT, the ``lut`` and ``grade`` commands, and render's colour options."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from filmstyle import video
+from filmstyle.cli import main
+from filmstyle.grading.grade import LUTFrames, grade_video
+from filmstyle.grading.lut import LUT3D, lattice, read_lut, write_lut
+from filmstyle.look import Look
+from filmstyle.nets.transformer import TransformerNet
+from tests.conftest import make_clip
+
+
+def _warm_lut(size: int = 9) -> LUT3D:
+    x = lattice(size)
+    return LUT3D(np.clip(np.stack([x[..., 0] * 0.9 + 0.1, x[..., 1] ** 1.1, x[..., 2] * 0.7], -1), 0, 1))
+
+
+def _frames(path: Path) -> np.ndarray:
+    return np.stack(list(video.read_frames(path))).astype(int)
+
+
+@pytest.fixture
+def still(tmp_path: Path) -> Path:
+    img = (np.random.default_rng(0).random((72, 80, 3)) * [255, 140, 60]).astype(np.uint8)
+    Image.fromarray(img).save(tmp_path / "still.png")
+    return tmp_path / "still.png"
+
+
+@pytest.fixture
+def grey_still(tmp_path: Path) -> Path:
+    img = np.random.default_rng(1).integers(0, 256, (72, 80), dtype=np.uint8)
+    Image.fromarray(img).convert("RGB").save(tmp_path / "grey.png")
+    return tmp_path / "grey.png"
+
+
+@pytest.fixture
+def look(tmp_path: Path) -> Path:
+    return Look(TransformerNet(width=2, depth=1)).save(tmp_path / "tiny.look")
+
+
+def test_grade_keeps_frames_and_audio_and_applies_the_lut(tiny_clip, tmp_path):
+    lut = _warm_lut()
+    stats = grade_video(tiny_clip, tmp_path / "g.mp4", lut, crf=0)
+    info = video.probe(tmp_path / "g.mp4")
+    assert (stats.frames, info.frame_count, info.audio_streams) == (8, 8, 1)
+    plain = tmp_path / "plain.mp4"
+    video.transcode(tiny_clip, plain, lambda f: f, crf=0, preset="veryfast")
+    want = np.stack([LUTFrames(lut)(f) for f in video.read_frames(plain)]).astype(int)
+    assert np.abs(_frames(tmp_path / "g.mp4") - want).mean() < 2.0  # 4:2:0 chroma, not the LUT
+
+
+def test_grade_at_strength_zero_is_the_identity(tiny_clip, tmp_path):
+    grade_video(tiny_clip, tmp_path / "g0.mp4", _warm_lut(), strength=0.0)
+    video.transcode(tiny_clip, tmp_path / "id.mp4", lambda f: f, preset="veryfast")
+    np.testing.assert_array_equal(_frames(tmp_path / "g0.mp4"), _frames(tmp_path / "id.mp4"))
+
+
+def test_lut_command_from_a_still_is_read_by_colour_science(still, tiny_clip, tmp_path, capsys):
+    out = tmp_path / "film.cube"
+    assert main(["-q", "lut", str(still), "-o", str(out), "--size", "17", "--video", str(tiny_clip)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import colour
+
+        table = colour.io.read_LUT(str(out)).table
+    assert table.shape == (17, 17, 17, 3)
+    np.testing.assert_allclose(read_lut(out).table, table, atol=1e-6)
+
+
+def test_lut_command_grey_still_gives_neutral_hald(grey_still, tiny_clip, tmp_path, capsys):
+    out = tmp_path / "bw.png"
+    assert main(["-q", "lut", str(grey_still), "-o", str(out), "--method", "reinhard", "--video", str(tiny_clip)]) == 0
+    assert "neutral" in capsys.readouterr().out
+    t = read_lut(out).table
+    assert (t[..., 0] == t[..., 1]).all() and (t[..., 1] == t[..., 2]).all()
+
+
+def test_lut_command_from_a_look_distills_it(look, tiny_clip, tmp_path, capsys):
+    out = tmp_path / "look.cube"
+    assert main(["-q", "lut", str(look), "-o", str(out), "--size", "17", "--video", str(tiny_clip),
+                 "--format", "resolve", "--strength", "0.5"]) == 0
+    assert "distilled" in capsys.readouterr().out
+    assert read_lut(out).size == 17
+
+
+def test_grade_command_with_a_lut_file(tiny_clip, tmp_path, capsys):
+    cube = write_lut(_warm_lut(), tmp_path / "warm.cube")
+    out = tmp_path / "graded.mkv"
+    assert main(["-q", "grade", str(tiny_clip), "--lut", str(cube), "-o", str(out), "--strength", "0.8"]) == 0
+    printed = capsys.readouterr().out
+    assert "8 frames" in printed and "1 audio stream(s) kept" in printed
+    assert video.probe(out).audio_streams == 1
+
+
+def test_grade_command_with_a_still_saves_its_lut(tiny_clip, grey_still, tmp_path):
+    out, saved = tmp_path / "bw.mp4", tmp_path / "used.cube"
+    assert main(["-q", "grade", str(tiny_clip), "--still", str(grey_still), "-o", str(out), "--method", "histogram",
+                 "--save-lut", str(saved), "--max-frames", "3"]) == 0
+    frames = _frames(out)
+    assert len(frames) == 3 and np.abs(frames[..., 0] - frames[..., 2]).max() <= 3  # grey, up to 4:2:0 coding
+    assert read_lut(saved).size == 33
+
+
+def test_render_with_colour_options(look, still, tiny_clip, tmp_path):
+    cube = write_lut(_warm_lut(), tmp_path / "warm.cube")
+    out = tmp_path / "r.mp4"
+    assert main(["-q", "render", str(tiny_clip), "-l", str(look), "-o", str(out), "--color-transfer", "mk",
+                 "--color-still", str(still), "--color-stage", "after", "--lut", str(cube), "--max-frames", "2"]) == 0
+    assert video.probe(out).frame_count == 2
+
+
+def _assert_one_line_error(code: int, capsys, command: str, *needles: str) -> None:
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1 and err.startswith(f"filmstyle {command}: error: "), err
+    for n in needles:
+        assert n in err, err
+
+
+def test_bad_inputs_give_one_line_and_status_2(still, tiny_clip, tmp_path, capsys):
+    bad = tmp_path / "bad.cube"
+    bad.write_text("LUT_3D_SIZE 3\n0 0 0\n1 1\n")
+    cases = [
+        ("lut", [str(tmp_path / "missing.png"), "-o", str(tmp_path / "a.cube")], "not found"),
+        ("lut", [str(still), "-o", str(tmp_path / "a.cube"), "--size", "20"], "--size"),
+        ("lut", [str(bad), "-o", str(tmp_path / "a.cube")], "bad.cube"),
+        ("lut", [str(still), "-o", str(tmp_path / "a.txt")], "a.txt"),
+        ("lut", [str(still), "-o", str(tmp_path / "a.cube"), "--method", "magic"], "magic"),
+        ("grade", [str(tiny_clip), "--lut", str(bad), "-o", str(tmp_path / "g.mp4")], "bad.cube"),
+        ("grade", [str(tiny_clip), "--lut", str(tmp_path / "none.cube"), "-o", str(tmp_path / "g.mp4")], "not found"),
+        ("grade", [str(tmp_path / "none.mp4"), "--lut", str(bad), "-o", str(tmp_path / "g.mp4")], "none.mp4"),
+        ("grade", [str(tiny_clip), "--still", str(still), "-o", str(tmp_path / "g.mp4"), "--strength", "2"], "--strength"),
+    ]
+    for command, args, needle in cases:
+        _assert_one_line_error(main(["-q", command, *args]), capsys, command, needle)
+    assert not list(tmp_path.glob("a.*")) and not list(tmp_path.glob("g.*"))
+
+
+def test_grade_a_clip_with_odd_timestamps(tmp_path):
+    clip = make_clip(tmp_path / "gaps.mkv", pts=[3, 4, 7, 8], audio=False)
+    stats = grade_video(clip, tmp_path / "g.mkv", _warm_lut())
+    assert stats.frames == 4 and stats.audio_streams == 0
