@@ -55,7 +55,10 @@ def format_text(result: Mapping[str, Any]) -> str:
     """Our Table 1 as fixed-width text, with the settings, budgets and the paper's block."""
     header, rows = table_rows(result)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
     out = [line(header), "-" * len(line(header)), *map(line, rows)]
     return "\n".join([*settings_lines(result), "", *out, "", *notes_lines(result), "", *paper_lines(result)])
 

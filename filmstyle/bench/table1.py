@@ -16,7 +16,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -184,10 +184,14 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[
     still_path, clips = check_data(cfg)
     n = cfg.n_frames
 
+    last: dict[str, float] = {}
+
     def on_step(step: int, branch: str, loss: float) -> None:  # StyleBank pre-training progress
         total = methods_by_name["stylebank"].budget.pretrain_steps
+        last[branch] = loss
         if step % max(1, total // 10) == 0:
-            log(f"  stylebank pre-training: step {step}/{total} ({branch} loss {loss:.3g})")
+            losses = ", ".join(f"{k} {v:.3g}" for k, v in sorted(last.items()))
+            log(f"  stylebank pre-training: step {step}/{total} (last loss: {losses})")
 
     context = {"data": cfg.data, "cache": cfg.cache, "on_step": on_step}
     methods = [METHODS[name](quick=cfg.quick, **context) for name in cfg.methods]
@@ -218,7 +222,7 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[
         per_clip[clip] = {k: {**v, **timings.get(k, {})} for k, v in rows.items()}
         renders[clip] = {k: str(v) for k, v in paths.items()}
     return {
-        "settings": {**{k: str(v) if isinstance(v, Path) else v for k, v in asdict(replace(cfg)).items()},
+        "settings": {**{k: str(v) if isinstance(v, Path) else v for k, v in asdict(cfg).items()},
                      "n_frames": n, "still": str(still_path)},
         "budgets": {m.name: {"text": m.budget_text(), "fields": m.budget_dict(), "source": m.source,
                              "title": m.title, "external": m.external} for m in methods},

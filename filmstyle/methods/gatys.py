@@ -101,7 +101,7 @@ class GatysMethod(Method):
     title = "Gatys et al. 2016: optimisation per frame from the content (quality reference)"
     source = "Gatys, Ecker, Bethge, CVPR 2016, sec. 2-3 (the paper's ref. [4])"
     FULL = GatysBudget()
-    QUICK = GatysBudget(evals=3)
+    QUICK = GatysBudget(evals=2)
 
     def __init__(self, *, quick: bool = False, budget: GatysBudget | None = None,
                  vgg: VGG19Features | None = None, **context: object) -> None:

@@ -35,7 +35,7 @@ class JohnsonMethod(Method):
     title = "Johnson et al. 2016: one network per style, trained from scratch"
     source = "Johnson, Alahi, Fei-Fei, ECCV 2016, sec. 3-4.1 (the paper's ref. [6])"
     FULL = JohnsonBudget()
-    QUICK = JohnsonBudget(steps=100, size=128, frames=8)
+    QUICK = JohnsonBudget(steps=50, size=128, frames=8)  # as meta's K: scratch vs meta init at equal steps
 
     def budget_text(self) -> str:
         b = self.budget

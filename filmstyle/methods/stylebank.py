@@ -203,7 +203,7 @@ class StyleBankMethod(Method):
     title = "Chen et al. 2017 StyleBank: shared auto-encoder, a new filter bank per style"
     source = "Chen, Yuan, Liao, Yu, Hua, CVPR 2017, sec. 3.1-3.3 (the paper's ref. [2]); T+1 scheme: T=2"
     FULL = StyleBankBudget()
-    QUICK = StyleBankBudget(pretrain_steps=150, bank_steps=50, size=128, frames=8, max_styles=8, max_content=16)
+    QUICK = StyleBankBudget(pretrain_steps=90, bank_steps=30, size=128, frames=8, max_styles=8, max_content=16)
 
     def __init__(self, *, quick: bool = False, budget: StyleBankBudget | None = None,
                  data: str | os.PathLike | None = None, cache: str | os.PathLike | None = None,
