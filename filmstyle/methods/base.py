@@ -88,11 +88,8 @@ class Method(ABC):
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         """Get the look of ``still`` for rendering ``clip``; see :class:`Prepared`."""
 
-    def describe(self) -> str:
-        """One line: the method's budget in words (printed with the table)."""
-        return f"{self.name}: {self.budget_text()}"
-
     def budget_text(self) -> str:
+        """The budget in words (printed with the table)."""
         return ", ".join(f"{k} {v}" for k, v in self.budget_dict().items())
 
     def budget_dict(self) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Pre-training (once, cached): the shared auto-encoder and one bank per training s
 with StyleBank's T+1 alternating scheme (sec. 3.2): T steps of the stylisation branch E -> K_i -> D
 on the perceptual loss, then one step of the auto-encoder branch E -> D on the identity loss
 ||D(E(I)) - I||^2, repeated. A new style (the bench still) is then a new bank learnt with E and D
-frozen (StyleBank sec. 3.3, "incremental learning").
+frozen (StyleBank sec. 4.1, "incremental training"). Section numbers follow the arXiv version
+(1703.09210) as we know it; they could not be checked against the PDF offline.
 
 Departures, stated: the stylisation loss is filmstyle's perceptual loss (VGG19 relu3_3 content,
 Gram style at relu1_2..relu4_3, the same weights as ``meta`` and ``johnson``) instead of StyleBank's
@@ -201,7 +202,7 @@ def pretrained(styles: Sequence[Path], content: Sequence[Path], budget: StyleBan
 class StyleBankMethod(Method):
     name = "stylebank"
     title = "Chen et al. 2017 StyleBank: shared auto-encoder, a new filter bank per style"
-    source = "Chen, Yuan, Liao, Yu, Hua, CVPR 2017, sec. 3.1-3.3 (the paper's ref. [2]); T+1 scheme: T=2"
+    source = "Chen, Yuan, Liao, Yu, Hua, CVPR 2017, sec. 3 and 4.1 (the paper's ref. [2]); T+1 scheme: T=2"
     FULL = StyleBankBudget()
     QUICK = StyleBankBudget(pretrain_steps=90, bank_steps=30, size=128, frames=8, max_styles=8, max_content=16)
 
