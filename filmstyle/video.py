@@ -176,8 +176,11 @@ def _to_rgb(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
 
 
 def _from_rgb(rgb: np.ndarray, pix_fmt: str) -> av.VideoFrame:
-    """(H, W, 3) uint8 RGB -> ``pix_fmt`` frame: BT.709 matrix, limited range, tagged BT.709."""
-    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+    """(H, W, 3) uint8 RGB -> ``pix_fmt`` frame: BT.709 matrix, limited range, tagged BT.709.
+
+    (H, W, 4) is taken as RGB plus an ignored 4th byte (a 4-byte layout converts faster).
+    """
+    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24" if rgb.shape[2] == 3 else "rgba")
     out = frame.reformat(format=pix_fmt, src_color_range=ColorRange.JPEG,
                          dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG)
     out.color_primaries = out.color_trc = _BT709
@@ -337,9 +340,11 @@ class _VideoWriter:
         start = time.perf_counter()
         result = self.process(rgb)
         self.seconds_process += time.perf_counter() - start
-        if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
+        if (not isinstance(result, np.ndarray) or result.shape[:2] != rgb.shape[:2] or result.dtype != np.uint8
+                or result.shape[2:] not in ((3,), (4,))):
             got = f"{getattr(result, 'dtype', type(result).__name__)} {getattr(result, 'shape', '')}"
-            raise ValueError(f"process must return a uint8 array of shape {rgb.shape}, got {got}")
+            raise ValueError(f"process must return a uint8 array of shape {rgb.shape} (or with a 4th, ignored "
+                             f"channel), got {got}")
         pts = frame.pts
         if self.last_pts is not None and (pts is None or pts <= self.last_pts):
             pts = self.last_pts + (self.step if pts is None else 1)  # encoders need rising pts
@@ -405,7 +410,8 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[[np.ndarray], np.n
     """Decode ``src``, run ``process`` on every frame, encode to ``dst`` with all audio copied.
 
     ``process`` takes and returns (H, W, 3) uint8 RGB where (W, H) = ``size`` if given, else the
-    source's size, rounded down to even. ``codec`` "h264" (libx264, yuv420p, quality ``crf``) or
+    source's size, rounded down to even (it may return (H, W, 4): RGB and an ignored 4th byte).
+    ``codec`` "h264" (libx264, yuv420p, quality ``crf``) or
     "prores" (ProRes 422 HQ, yuv422p10le; .mov or .mkv only); ``preset`` is libx264's speed preset
     (None: its default, medium; "veryfast" encodes 1080p several times faster at a higher bitrate
     for the same ``crf``). The container follows ``dst``'s

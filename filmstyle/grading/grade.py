@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,13 +54,20 @@ class GradeStats:
 
 
 class LUTFrames:
-    """Callable for :func:`filmstyle.video.transcode`: (H, W, 3) uint8 RGB in, graded frame out."""
+    """Callable for :func:`filmstyle.video.transcode`: (H, W, 3) uint8 RGB in, graded frame out.
 
-    def __init__(self, lut: LUT3D) -> None:
+    ``rgbx``: return (H, W, 4), RGB and a zero byte, which the encoder converts without a copy;
+    else (H, W, 3). Frames of a quarter megapixel or more are looked up on two threads.
+    """
+
+    def __init__(self, lut: LUT3D, *, rgbx: bool = False) -> None:
         self.table = packed_table(lut)
+        self.rgbx = rgbx
+        self.pool = ThreadPoolExecutor(2) if (os.cpu_count() or 1) > 1 else None
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
-        return apply_packed(self.table, frame)
+        big = frame.shape[0] * frame.shape[1] >= 1 << 18
+        return apply_packed(self.table, frame, rgbx=self.rgbx, pool=self.pool if big else None)
 
 
 def grade_video(src: str | os.PathLike, dst: str | os.PathLike, lut: LUT3D, *, strength: float = 1.0,
@@ -74,7 +82,7 @@ def grade_video(src: str | os.PathLike, dst: str | os.PathLike, lut: LUT3D, *, s
     if not 0.0 <= strength <= 1.0:
         raise InputError(None, f"--strength must be between 0 and 1, got {strength}", "use e.g. --strength 0.7")
     started = time.perf_counter()
-    frames = LUTFrames(lut.blend(strength))
+    frames = LUTFrames(lut.blend(strength), rgbx=True)
     seconds_table = time.perf_counter() - started
     stats = video.transcode(src, dst, frames, size=size, max_frames=max_frames, codec=codec, crf=crf,
                             preset=preset, on_frame=on_frame)

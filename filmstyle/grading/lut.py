@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,21 +179,41 @@ def packed_table(lut: LUT3D) -> np.ndarray:
     return out.reshape(-1, 4).view("<u4").reshape(-1)
 
 
-def apply_packed(table: np.ndarray, rgb: np.ndarray) -> np.ndarray:
-    """Look up (H, W, 3) uint8 RGB in a :func:`packed_table`; returns (H, W, 3) uint8 (a strided view).
+def _indices(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 -> (H*W,) uint32 table indices ``r | g << 8 | b << 16``.
 
-    The index of each pixel is read straight from the RGB bytes: a little-endian uint32 view with a
-    stride of 3 bytes holds ``r | g << 8 | b << 16 | (next r) << 24``, and the top byte is masked.
+    Read straight from the RGB bytes: a little-endian uint32 view with a stride of 3 bytes holds
+    ``r | g << 8 | b << 16 | (next r) << 24``, and the top byte is masked off.
     """
-    h, w = rgb.shape[:2]
     flat = np.ascontiguousarray(rgb).reshape(-1)
-    n = h * w
+    n = flat.size // 3
     idx = np.empty(n, dtype="<u4")
     if n > 1:  # the last pixel's 4-byte read would pass the end of the buffer: done on its own
         words = np.ndarray(shape=(n - 1,), dtype="<u4", buffer=flat, strides=(3,))
         np.bitwise_and(words, 0xFFFFFF, out=idx[:-1])
     idx[-1] = int(flat[-3]) | int(flat[-2]) << 8 | int(flat[-1]) << 16
-    return np.take(table, idx).view(np.uint8).reshape(h, w, 4)[..., :3]
+    return idx
+
+
+def apply_packed(table: np.ndarray, rgb: np.ndarray, *, rgbx: bool = False, pool: Executor | None = None) -> np.ndarray:
+    """Look up (H, W, 3) uint8 RGB in a :func:`packed_table`.
+
+    Returns (H, W, 3) uint8 (a strided view), or with ``rgbx`` the contiguous (H, W, 4) RGB plus a
+    zero byte that the lookup produces anyway. With ``pool``, two halves of the rows are looked up
+    in parallel (numpy releases the GIL in the mask and the gather).
+    """
+    h, w = rgb.shape[:2]
+    out = np.empty((h, w), dtype="<u4")
+
+    def rows(a: int, b: int) -> None:
+        np.take(table, _indices(rgb[a:b]), out=out[a:b].reshape(-1))
+
+    if pool is None or h < 2:
+        rows(0, h)
+    else:
+        list(pool.map(lambda ab: rows(*ab), ((0, h // 2), (h // 2, h))))
+    quad = out.view(np.uint8).reshape(h, w, 4)
+    return quad if rgbx else quad[..., :3]
 
 
 # --- files ----------------------------------------------------------------------------------------
