@@ -113,6 +113,9 @@ def main() -> None:
             print(f"grade {info.width}x{info.height}, {stats.frames} frames, libx264 preset {preset} crf {args.crf}: "
                   f"{stats.e2e_fps:.1f} FPS end-to-end (decode, LUT, encode, audio copy; table build included); "
                   f"without the LUT {plain_fps:.1f} FPS; audio streams kept {stats.audio_streams}")
+            rest = stats.seconds_total - stats.seconds_lut - stats.seconds_table
+            print(f"  where the {stats.seconds_total:.2f} s went: table build {stats.seconds_table:.2f} s, LUT lookups "
+                  f"{stats.seconds_lut:.2f} s, decode + RGB conversion + encode + mux {rest:.2f} s")
     print(f"load average after: {os.getloadavg()[0]:.2f} (above 2 means other jobs shared these 2 cores)")
 
 

@@ -38,7 +38,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                      "histogram, or learned (fitted with colour and VGG style losses, slower)")
     lut.add_argument("--strength", type=float, default=1.0, help="0 = identity, 1 = full look (blend in LUT space)")
     lut.add_argument("--video", help="clip (or image) whose colours are the source side (default: the shipped sample clip)")
-    lut.add_argument("--steps", type=int, default=100, help="Adam steps for --method learned (default 100)")
+    lut.add_argument("--steps", type=int, default=100, help="Adam steps for --method learned (default 100, about 20 s)")
 
     g = sub.add_parser("grade", help="apply a colour look (LUT) to a video: fast, colour only, audio kept")
     g.add_argument("video")
@@ -97,7 +97,7 @@ def _kind(path: str) -> str:
 
 def cmd_lut(args: argparse.Namespace) -> None:
     from filmstyle.atomic import check_writable
-    from filmstyle.grading.lut import format_of, write_lut
+    from filmstyle.grading.lut import format_of, hald_level, write_lut
 
     if args.size not in SIZES:
         raise InputError(None, f"--size must be one of {', '.join(map(str, SIZES))}, got {args.size}")
@@ -113,7 +113,8 @@ def cmd_lut(args: argparse.Namespace) -> None:
     out = write_lut(lut.blend(args.strength), args.output, fmt)
     neutral = " (neutral: black and white)" if (lut.table[..., 0] == lut.table[..., 1]).all() and \
         (lut.table[..., 1] == lut.table[..., 2]).all() else ""
-    print(f"wrote {out}: {fmt} LUT, {args.size} points per axis{neutral}, strength {args.strength:g}; "
+    points = hald_level(args.size) ** 2 if fmt == "hald" else args.size
+    print(f"wrote {out}: {fmt} LUT, {points} points per axis{neutral}, strength {args.strength:g}; "
           f"{note}; {time.perf_counter() - t0:.1f} s")
 
 

@@ -29,7 +29,9 @@ from filmstyle.nets.transformer import TransformerNet
 
 log = logging.getLogger(__name__)
 
-STYLE_LAYERS = ("relu1_2", "relu2_2", "relu3_3")  # the shallow half of Johnson et al.'s set: colour, tone, fine texture
+# The two shallowest of Johnson et al.'s style layers: colour, tone and fine grain live there, and a
+# LUT can change nothing deeper; stopping at relu2_2 also makes a step about 3x cheaper than relu3_3.
+STYLE_LAYERS = ("relu1_2", "relu2_2")
 STYLE_WEIGHT = 1e-5  # as LossConfig.style_weight: brings the Caffe-scale Gram loss to O(1) (README)
 
 
@@ -44,12 +46,15 @@ def _sorted_projections(px: torch.Tensor, dirs: torch.Tensor, levels: int = 128)
     return proj[idx]
 
 
-def colour_stats_loss(out: torch.Tensor, target: torch.Tensor, dirs: torch.Tensor) -> torch.Tensor:
-    """Distance between two pixel samples (M, 3), (K, 3): mean, covariance and sliced 1-D quantiles."""
-    mean = (out.mean(0) - target.mean(0)).pow(2).sum()
-    cov = (torch.cov(out.T) - torch.cov(target.T)).pow(2).sum()
-    sliced = (_sorted_projections(out, dirs) - _sorted_projections(target, dirs)).pow(2).mean()
-    return mean + cov + sliced
+def colour_stats(px: torch.Tensor, dirs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Colour statistics of a pixel sample (M, 3): mean (3,), covariance (3, 3), quantiles along ``dirs``."""
+    return px.mean(0), torch.cov(px.T), _sorted_projections(px, dirs)
+
+
+def colour_stats_loss(out: torch.Tensor, target: tuple[torch.Tensor, ...], dirs: torch.Tensor) -> torch.Tensor:
+    """Distance of pixel sample ``out`` (M, 3) to :func:`colour_stats` ``target``: mean, covariance and
+    sliced 1-D quantiles (squared differences)."""
+    return sum((a - b).pow(2).mean() * (3 if a.ndim == 1 else 1) for a, b in zip(colour_stats(out, dirs), target))
 
 
 def _smoothness(offset: torch.Tensor) -> torch.Tensor:
@@ -58,7 +63,7 @@ def _smoothness(offset: torch.Tensor) -> torch.Tensor:
 
 
 def learn_lut(still: torch.Tensor, content: Sequence[torch.Tensor], *, size: int = 17, steps: int = 100,
-              lr: float = 5e-3, image_size: int = 128, style_weight: float = STYLE_WEIGHT, smooth_weight: float = 1.0,
+              lr: float = 5e-3, image_size: int = 96, style_weight: float = STYLE_WEIGHT, smooth_weight: float = 1.0,
               seed: int = 0, vgg: torch.nn.Module | None = None,
               on_step: Callable[[int, dict[str, float]], None] | None = None) -> LUT3D:
     """A LUT fitted to ``still`` on ``content`` frames by Adam (``steps`` steps, ``lr``), at ``image_size`` px.
@@ -81,8 +86,8 @@ def learn_lut(still: torch.Tensor, content: Sequence[torch.Tensor], *, size: int
     style = resize_short(still, image_size)
     with torch.no_grad():
         grams = {k: gram_matrix(v) for k, v in vgg(style, STYLE_LAYERS).items()}
-    target = torch.from_numpy(target_px).float()
     dirs = torch.nn.functional.normalize(torch.cat((torch.eye(3), torch.randn(13, 3))), dim=1)
+    target = colour_stats(torch.from_numpy(target_px).float(), dirs)
     opt = torch.optim.Adam([table], lr=lr)
     for step in range(1, steps + 1):
         frame = frames[(step - 1) % len(frames)]
@@ -99,7 +104,7 @@ def learn_lut(still: torch.Tensor, content: Sequence[torch.Tensor], *, size: int
         with torch.no_grad():
             table.clamp_(0, 1)
         if on_step is not None:
-            on_step(step, {k: float(v) for k, v in terms.items()})
+            on_step(step, {k: float(v.detach()) for k, v in terms.items()})
     lut = LUT3D(table.detach().numpy(), "filmstyle learned")
     return lut.neutral() if is_grey(target_px) else lut
 
