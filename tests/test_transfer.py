@@ -109,6 +109,19 @@ def test_distilling_a_pure_colour_map_reproduces_it():
     assert np.abs(d.lut.apply(x.numpy()) - want).mean() < 2 / 255
 
 
+class _GreyNet(torch.nn.Module):
+    """A 'network' that turns everything to its mean channel, slightly brightened."""
+
+    def forward(self, img: torch.Tensor) -> torch.Tensor:
+        return (img.mean(1, keepdim=True) * 0.9 + 0.05).expand_as(img)
+
+
+def test_distilling_a_black_and_white_look_gives_a_neutral_lut():
+    frames = [torch.rand(1, 3, 32, 40, generator=torch.Generator().manual_seed(14))]
+    t = distill_lut(_GreyNet(), frames, size=9, patch=4).lut.table
+    assert (t[..., 0] == t[..., 1]).all() and (t[..., 1] == t[..., 2]).all()
+
+
 def test_patch_grid_spans_the_cube():
     grid = patch_grid(levels=3, patch=2)
     colours = {tuple(c) for c in grid[0].reshape(3, -1).T.tolist()}

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from filmstyle.errors import InputError
 
-SIZES = (17, 33, 65)  # as filmstyle.grading.lut.SIZES (kept here so parsing imports nothing heavy)
-FORMATS = ("cube", "resolve", "hald")
+SIZES = (17, 33, 65)  # the usual lattice sizes of exchanged .cube files (Resolve, Adobe, camera LUTs)
+FORMATS = ("cube", "resolve", "hald")  # as filmstyle.grading.lut.FORMATS (kept here: parsing imports nothing heavy)
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
 
 

@@ -223,7 +223,10 @@ def fit_lattice(inputs: np.ndarray, outputs: np.ndarray, weights: np.ndarray, *,
 
 def distill_lut(net: TransformerNet, frames: Sequence[torch.Tensor], *, size: int = 33, smooth: float = 0.1,
                 patch: int = 12) -> Distilled:
-    """The colour mapping of ``net`` as a LUT, fitted to its outputs on ``frames`` and a colour-patch grid."""
+    """The colour mapping of ``net`` as a LUT, fitted to its outputs on ``frames`` and a colour-patch grid.
+
+    A network whose outputs are grey (a black-and-white look) gives an exactly neutral LUT.
+    """
     x, y = _pairs(net.eval(), frames, patch)
     # Pool the pairs into 32^3 colour bins (mean input, mean output, count): the fit's cost then
     # depends on how many colours were seen, not on how many pixels.
@@ -233,6 +236,8 @@ def distill_lut(net: TransformerNet, frames: Sequence[torch.Tensor], *, size: in
     mean_in, mean_out = (np.stack([np.bincount(inverse, weights=v[:, ch]) for ch in range(3)], 1) / counts[:, None]
                          for v in (x / 255.0, y))
     lut = fit_lattice(mean_in, mean_out, counts, size=size, smooth=smooth)
+    if is_grey(y[:: max(1, len(y) // 200_000)]):  # a black-and-white look: exactly neutral, as from a grey still
+        lut = lut.neutral()
     error = float(np.abs(lut.apply(x.astype(np.float32) / 255) - y).mean() * 255)
     log.info("distilled a %d-point LUT from %d pixels (%d colour bins): mean error %.2f/255", size, len(x), len(counts), error)
     return Distilled(lut=lut, error=error, pixels=len(x), colours=len(counts))

@@ -29,7 +29,6 @@ import torch
 from filmstyle.atomic import atomic_path
 from filmstyle.errors import InputError, check_readable_file
 
-SIZES = (17, 33, 65)  # the lattice sizes graders exchange (Resolve, Adobe and ffmpeg all read them)
 FORMATS = ("cube", "resolve", "hald")
 _LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # ITU-R BT.709-6 item 3.2 (as filmstyle.color)
 _CUBE_HINT = "give a .cube file (Adobe/Resolve) or a Hald CLUT .png, e.g. one written by `filmstyle lut`"
