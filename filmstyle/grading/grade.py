@@ -61,9 +61,9 @@ class LUTFrames:
     """
 
     def __init__(self, lut: LUT3D, *, rgbx: bool = False) -> None:
-        self.table = packed_table(lut)
-        self.rgbx = rgbx
         self.pool = ThreadPoolExecutor(2) if (os.cpu_count() or 1) > 1 else None
+        self.table = packed_table(lut, pool=self.pool)
+        self.rgbx = rgbx
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         big = frame.shape[0] * frame.shape[1] >= 1 << 18

@@ -23,15 +23,15 @@ from filmstyle.grading.lut import LUT3D
 
 ColourMap = Callable[[np.ndarray], np.ndarray]
 
-# Reinhard et al. 2001, eq. 4: linear RGB -> LMS cone space (RGB -> XYZ -> LMS combined).
+# Reinhard et al. 2001, sec. 2: linear RGB -> LMS cone space (their RGB -> XYZ -> LMS matrices combined).
 _RGB2LMS = np.array([[0.3811, 0.5783, 0.0402],
                      [0.1967, 0.7244, 0.0782],
                      [0.0241, 0.1288, 0.8444]])
 _LMS2RGB = np.linalg.inv(_RGB2LMS)
-# Reinhard et al. 2001, eq. 6 (after Ruderman et al. 1998): log LMS -> l, alpha, beta.
+# Reinhard et al. 2001, sec. 2 (after Ruderman et al. 1998): log10 LMS -> l, alpha, beta.
 _LMS2LAB = np.diag([1 / np.sqrt(3), 1 / np.sqrt(6), 1 / np.sqrt(2)]) @ np.array([[1, 1, 1], [1, 1, -2], [1, -1, 0]])
 _LAB2LMS = np.linalg.inv(_LMS2LAB)
-_LOG_FLOOR = 1e-3  # LMS floor before log10: black (0) has no logarithm; ~1/4 of an 8-bit step in linear light
+_LOG_FLOOR = 1e-3  # LMS floor before log10: black has no logarithm; 1e-3 is the linear light of 8-bit code ~3
 _COV_EPS = 1e-5  # added to covariances (in [0, 1]^2 units) so a flat or grey image stays invertible
 _GREY_CHROMA = 0.01  # a still whose 99th-percentile BT.709 chroma is below this (~2.5 8-bit codes) is grey
 _MAX_PIXELS = 200_000  # pixels kept per sample: the statistics are stable well before this
