@@ -62,13 +62,19 @@ def _check_strength(strength: float) -> None:
         raise InputError(None, f"--strength must be between 0 and 1, got {strength}", "use e.g. --strength 0.7")
 
 
-def _make_lut(source: str, *, kind: str, method: str, size: int, content: str | None, steps: int, quiet: bool):  # noqa: ANN202
-    """(LUT, note) from a look, a still or a LUT file; ``note`` describes how it was made."""
+def _make_lut(source: str, *, kind: str, method: str, size: int | None, content: str | None, steps: int,  # noqa: ANN202
+              quiet: bool):
+    """(LUT, note) from a look, a still or a LUT file; ``note`` describes how it was made.
+
+    ``size``: lattice points per axis; None keeps a LUT file's own (and means 33 otherwise).
+    """
     from filmstyle.grading.grade import content_frames, lut_from_look, lut_from_still
     from filmstyle.grading.lut import read_lut
 
     if kind == "lut":
-        return read_lut(source).resample(size), "read"
+        lut = read_lut(source)
+        return (lut if size is None else lut.resample(size)), f"read from {source}"
+    size = size or 33
     if kind == "look":
         d = lut_from_look(source, content_frames(content), size=size)
         return d.lut, (f"distilled from the look on {d.pixels} pixels ({d.colours} colour bins); "
@@ -135,7 +141,7 @@ def cmd_grade(args: argparse.Namespace) -> None:
         check_writable(args.save_lut)
     t0 = time.perf_counter()
     if args.lut:
-        lut, note = _make_lut(args.lut, kind="lut", method="", size=33, content=None, steps=1, quiet=True)
+        lut, note = _make_lut(args.lut, kind="lut", method="", size=None, content=None, steps=1, quiet=True)
     elif args.look:
         lut, note = _make_lut(args.look, kind="look", method="", size=33, content=args.video, steps=1, quiet=True)
     else:
