@@ -29,8 +29,9 @@ from filmstyle.nets.transformer import TransformerNet
 
 log = logging.getLogger(__name__)
 
-# The two shallowest of Johnson et al.'s style layers: colour, tone and fine grain live there, and a
-# LUT can change nothing deeper; stopping at relu2_2 also makes a step about 3x cheaper than relu3_3.
+# The two shallowest of Johnson et al.'s style layers: their Gram matrices are mostly colour, tone and
+# fine grain, what a per-pixel colour map can match; stopping there keeps a step cheap (0.13 s at
+# 96 px on the 2-core CPU, measured, against ~1 s with relu3_3 at 128 px).
 STYLE_LAYERS = ("relu1_2", "relu2_2")
 STYLE_WEIGHT = 1e-5  # as LossConfig.style_weight: brings the Caffe-scale Gram loss to O(1) (README)
 
