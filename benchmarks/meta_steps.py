@@ -67,6 +67,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, nargs="+", default=[0, 10, 25, 50, 100, 200])
     ap.add_argument("--scratch-steps", type=int, nargs="*", default=[], help="extra K for scratch only (e.g. 500 1000)")
     ap.add_argument("--styles", type=int, default=6, help="how many held-out styles")
+    ap.add_argument("--skip", type=int, default=0, help="skip the first N held-out styles (to split a long run)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--inits", nargs="+", default=["meta", "scratch", "transfer"], help="which inits to run")
     ap.add_argument("--no-timing", action="store_true", help="skip timing 50 steps at 256 px")
@@ -83,7 +84,7 @@ def main() -> None:
     if args.transfer:
         inits["transfer"] = lambda: load_look(args.transfer).net
     inits = {k: v for k, v in inits.items() if k in args.inits}
-    styles = HOLDOUT_STYLES[:args.styles]
+    styles = HOLDOUT_STYLES[args.skip:args.skip + args.styles]
     print(f"held-out styles: {', '.join(styles)}; held-out photos: {len(held)} centre crops at {args.size} px; "
           f"adaptation on {len(frames)} training photos, Adam lr {args.lr}, batch 1")
     results: dict[str, dict[str, dict[int, float]]] = {k: {} for k in inits}
