@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"weight of the style term; higher = stronger look (default {LossConfig.style_weight:g})")
     a.add_argument("--temporal-weight", type=float, default=ADAPT_TEMPORAL_WEIGHT,
                    help="weight of the temporal loss on consecutive frames of the clip; 0 = off "
-                        f"(default {ADAPT_TEMPORAL_WEIGHT:g})")
+                        f"(default {ADAPT_TEMPORAL_WEIGHT:g}; 300 steadies animation, see README)")
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--width", type=int, help="network width (scratch only)")
     a.add_argument("--depth", type=int, help="residual blocks (scratch only)")
