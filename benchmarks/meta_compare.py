@@ -36,6 +36,9 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--algorithms", nargs="+", default=["reptile", "fomaml", "maml", "es"])
     ap.add_argument("--params", nargs="+", default=["all", "norm"])
+    ap.add_argument("--outer-lr", type=float, help="outer step size for fomaml/maml/es (default: theirs)")
+    ap.add_argument("--maml-inner-lr", type=float, help="maml's inner SGD step size (default: inner-lr 1e-3)")
+    ap.add_argument("--tag", default="", help="suffix of the run names (for a second setting)")
     ap.add_argument("--out", default="runs/meta_compare", help="folder for the runs' logs and the summary")
     args = ap.parse_args()
     data = require_shared()
@@ -53,10 +56,12 @@ def main() -> None:
         for params in args.params:
             per_it = 2 * args.es_pairs * args.inner_steps if algorithm == "es" else args.meta_batch * args.inner_steps
             iterations = max(1, args.budget // per_it)
-            outer_lr = 1.0 if algorithm == "reptile" else None  # Reptile as the shipped run; others: defaults
+            outer_lr = 1.0 if algorithm == "reptile" else args.outer_lr  # Reptile as the shipped run
+            inner_lr = args.maml_inner_lr if (algorithm == "maml" and args.maml_inner_lr) else base.inner_lr
             cfg = MetaTrainConfig(**{**base.to_dict(), "loss": base.loss, "algorithm": algorithm, "params": params,
-                                     "iterations": iterations, "eval_every": iterations, "outer_lr": outer_lr})
-            name = f"{algorithm}_{params}"
+                                     "iterations": iterations, "eval_every": iterations, "outer_lr": outer_lr,
+                                     "inner_lr": inner_lr, "eval_lr": base.inner_lr})
+            name = f"{algorithm}_{params}{args.tag}"
             summary = out / f"{name}.json"
             if summary.exists():
                 rows.append(json.loads(summary.read_text()))
@@ -66,7 +71,7 @@ def main() -> None:
             _, result = run_meta_training(cfg, styles_dir=data / "styles", content_dir=data / "content",
                                           videos_dir=data / "videos", output=out / f"{name}.look",
                                           log_path=out / f"{name}.jsonl", resume=True, init=str(warm))
-            row = {"algorithm": algorithm, "params": params, "iterations": iterations,
+            row = {"algorithm": algorithm + args.tag, "params": params, "iterations": iterations, "inner_lr": inner_lr,
                    "inner_steps": iterations * per_it, "seconds": round(time.perf_counter() - t0, 1),
                    "outer_lr": cfg.outer_lr, "eval_pre_0": result.evals[0]["eval_pre"],
                    "eval_post_0": result.evals[0]["eval_post"], "eval_pre": result.evals[-1]["eval_pre"],
@@ -85,7 +90,7 @@ def main() -> None:
                      f"{' (resumed)' if r['resumed_from'] else ''} | {r['eval_post_0']:.3f} | {r['eval_post']:.3f} | "
                      f"{100 * (r['eval_post'] / r['eval_post_0'] - 1):+.1f}% |")
     text = "\n".join(lines)
-    (out / "summary.md").write_text(text + "\n")
+    (out / f"summary{args.tag}.md").write_text(text + "\n")
     print("\n" + text)
 
 

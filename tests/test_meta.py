@@ -341,3 +341,15 @@ def test_cli_meta_train_without_data_folders_says_so(tmp_path, monkeypatch, caps
     err = capsys.readouterr().err
     assert "--styles" in err and len(err.strip().splitlines()) == 1
     assert main(["meta-train", "-o", "init.look", "--styles", ".", "--content", ".", "--iterations", "0"]) == 2
+
+
+def test_eval_lr_sets_the_evaluation_step_size_only(vgg):
+    from filmstyle.meta.train import evaluate
+
+    content, _, held = data()
+    tasks = sampler(held, content, seed=5).fixed_tasks()
+    net = new_net()
+    with_eval_lr = evaluate(net, tasks, tiny_cfg(inner_lr=1e-1, eval_lr=1e-3, inner_steps=2), vgg)
+    plain = evaluate(net, tasks, tiny_cfg(inner_lr=1e-3, inner_steps=2), vgg)
+    other = evaluate(net, tasks, tiny_cfg(inner_lr=1e-1, inner_steps=2), vgg)
+    assert with_eval_lr == plain and with_eval_lr["eval_post"] != other["eval_post"]

@@ -27,7 +27,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,8 @@ class MetaTrainConfig:
     """Meta-training setting. ``outer_lr`` None takes :data:`DEFAULT_OUTER_LR` of the algorithm.
 
     inner_lr: Adam step size of ``adapt`` (for ``maml``: the plain SGD step size instead).
-    eval_steps: inner steps in the held-out evaluation (None: ``inner_steps``).
+    eval_steps, eval_lr: steps and Adam step size of the held-out evaluation (None: ``inner_steps``,
+    ``inner_lr``); a fixed eval_lr lets runs with different inner loops (maml's SGD) compare.
     width, depth: the transform network built when no initial network is given.
     """
 
@@ -78,6 +79,7 @@ class MetaTrainConfig:
     seed: int = 0
     eval_every: int = 50
     eval_steps: int | None = None
+    eval_lr: float | None = None  # Adam step size of the held-out evaluation (None: inner_lr)
     checkpoint_every: int = 10
     frames_per_task: int = 4
     query_per_task: int = 2
@@ -262,7 +264,9 @@ def meta_parameters(net: TransformerNet, cfg: MetaTrainConfig) -> list[torch.nn.
 
 
 def evaluate(net: TransformerNet, tasks: Sequence[Task], cfg: MetaTrainConfig, vgg: VGG19Features) -> dict[str, float]:
-    """Mean query loss on ``tasks`` before and after ``cfg.eval_steps`` steps of ``adapt``."""
+    """Mean query loss on ``tasks`` before and after ``cfg.eval_steps`` steps of ``adapt`` (Adam, ``cfg.eval_lr``)."""
+    if cfg.eval_lr is not None:
+        cfg = replace(cfg, inner_lr=cfg.eval_lr)
     pre, post = [], []
     for task in tasks:
         loss0, phi, targets = _pre_post(net, task, cfg, vgg, cfg.eval_steps)
