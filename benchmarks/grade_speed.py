@@ -118,7 +118,8 @@ def main() -> None:
                   f"without the LUT {plain_fps:.1f} FPS; audio streams kept {stats.audio_streams}")
             rest = stats.seconds_total - stats.seconds_lut - stats.seconds_table
             print(f"  where the {stats.seconds_total:.2f} s went: table build {stats.seconds_table:.2f} s, LUT lookups "
-                  f"{stats.seconds_lut:.2f} s, decode + RGB conversion + encode + mux {rest:.2f} s")
+                  f"{stats.seconds_lut:.2f} s, the rest (encode + mux, and waiting for decoded frames: decoding and "
+                  f"RGB conversion run on another thread, overlapping the lookups) {rest:.2f} s")
     print(f"load average after: {os.getloadavg()[0]:.2f} (above 2 means other jobs shared these 2 cores)")
 
 

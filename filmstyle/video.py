@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -20,11 +21,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain, islice
 from pathlib import Path
+from typing import NamedTuple
 
 import av
 import numpy as np
 from av.video.reformatter import ColorRange, Colorspace, Interpolation
 
+from filmstyle._prefetch import Prefetch
 from filmstyle.atomic import atomic_path, check_writable
 from filmstyle.errors import InputError, check_readable_file
 
@@ -43,6 +46,7 @@ _PRORES_HQ = "3"  # prores_ks profile number of ProRes 422 HQ (FFmpeg codecs doc
 _BT709 = 1  # ITU-T H.273 code point 1: BT.709 primaries, transfer and matrix (AVCOL_*_BT709)
 _UNTAGGED = {2, 3}  # AVCOL_SPC_UNSPECIFIED, AVCOL_SPC_RESERVED
 _HD_LINES = 720  # untagged sources this tall or taller are taken as BT.709, shorter as BT.601
+_AHEAD = 2  # decoded frames waiting in transcode (plus one being converted and one processed)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,11 @@ class VideoInfo:
 
 @dataclass
 class TranscodeStats:
-    """What :func:`transcode` did: wall-clock seconds, and the output's size (pixels) and rate."""
+    """What :func:`transcode` did: wall-clock seconds, and the output's size (pixels) and rate.
+
+    ``seconds_process`` is the time inside ``process`` calls; decoding overlaps them (on another
+    thread), so ``seconds_total - seconds_process`` is not the time the rest of the work takes.
+    """
 
     frames: int
     seconds_total: float
@@ -85,6 +93,17 @@ class TranscodeStats:
     def process_fps(self) -> float:
         """Frames per second of the ``process`` callable alone."""
         return self.frames / self.seconds_process if self.seconds_process > 0 else 0.0
+
+
+class _Decoded(NamedTuple):
+    """A decoded frame as transcode's decoding thread hands it over: RGB, and its pts and duration."""
+
+    rgb: np.ndarray
+    pts: int | None
+    duration: int | None
+
+
+_VIDEO_END = "video end"  # handed over once the video stream is fully decoded
 
 
 def _open(path: PathLike) -> tuple[av.container.InputContainer, av.VideoStream]:
@@ -334,9 +353,9 @@ class _VideoWriter:
         self.frames = 0
         self.seconds_process = 0.0
 
-    def write(self, frame: av.VideoFrame) -> float:
+    def write(self, frame: _Decoded) -> float:
         """Process and encode one decoded frame; return when its display ends, in seconds."""
-        rgb = _to_rgb(frame, self.size)
+        rgb = frame.rgb
         start = time.perf_counter()
         result = self.process(rgb)
         self.seconds_process += time.perf_counter() - start
@@ -403,6 +422,24 @@ class _AudioCopier:
             self.offer(self.ahead.popleft())
 
 
+def _demuxed(container: av.container.InputContainer, src: PathLike, decoder: _Decoder, size: Size,
+             skip_video: threading.Event) -> Iterator[av.Packet | _Decoded | str]:
+    """transcode's input in file order, for its decoding thread: audio packets, video frames decoded
+    and converted (none once ``skip_video`` is set), and ``_VIDEO_END`` after the last frame."""
+    audio = {s.index for s in container.streams.audio}
+    # The final None flushes the decoder in case the demuxer stopped early on damaged data.
+    for packet in chain(_packets(container, src, decoder.stream, *container.streams.audio), [None]):
+        if packet is not None and packet.stream.index in audio:
+            yield packet
+            continue
+        if skip_video.is_set():
+            continue
+        for frame in decoder.decode(packet):
+            yield _Decoded(_to_rgb(frame, size), frame.pts, frame.duration)
+        if packet is None or (packet.size == 0 and packet.dts is None):
+            yield _VIDEO_END
+
+
 def transcode(src: PathLike, dst: PathLike, process: Callable[[np.ndarray], np.ndarray], *,
               size: Size | None = None, max_frames: int | None = None, codec: str = "h264",
               crf: int = 18, preset: str | None = None,
@@ -418,7 +455,8 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[[np.ndarray], np.n
     suffix (.mp4, .mov, .mkv). Frame rate and each frame's timestamp are kept; audio packets are
     copied, not re-encoded, and with ``max_frames`` cut where the last frame ends. ``on_frame(k)``
     is called after the k-th frame (1-based) is encoded. ``dst`` appears only when complete; on any
-    error or interrupt an existing ``dst`` is left as it was.
+    error or interrupt an existing ``dst`` is left as it was. A second thread demuxes, decodes and
+    converts up to ``_AHEAD`` frames ahead; ``process`` and ``on_frame`` run on the calling thread.
 
     Raises InputError for an unusable source, destination, codec or audio/container pairing.
     """
@@ -446,31 +484,32 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[[np.ndarray], np.n
         if len(container.streams) > 1 + len(audio.streams):
             log.info("%s: subtitle and data streams are not copied", src)
         decoder = _Decoder(source, src)
-        done = False
-        # One interleaved pass over video and audio; the final None flushes the decoder in case
-        # the demuxer stopped early on damaged data.
-        for packet in chain(_packets(container, src, source, *container.streams.audio), [None]):
-            if packet is not None and packet.stream.index in audio.streams:
-                audio.offer(packet)
-                if audio.final and len(audio.passed) == len(audio.streams):
-                    break  # every audio stream has reached the cut
-                continue
-            if done:
-                continue
-            for frame in decoder.decode(packet):
-                end = video.write(frame)
-                if on_frame is not None:
-                    on_frame(video.frames)
-                done = video.frames == max_frames
-                if max_frames is not None:
-                    audio.advance(end, final=done)
-                if done:
-                    break
-            if not done and (packet is None or (packet.size == 0 and packet.dts is None)):
-                audio.advance(float("inf"))  # video ended before max_frames: keep all audio
-            if done and not audio.streams:
-                break
-        decoder.finish()
+        done, skip_video = False, threading.Event()
+        # One interleaved pass over video and audio. A thread demuxes, decodes and converts a few
+        # frames ahead while this one processes, encodes and muxes; leaving the block stops it.
+        items = _demuxed(container, src, decoder, size, skip_video)
+        with Prefetch(items, ahead=_AHEAD, heavy=lambda item: isinstance(item, _Decoded)) as ahead:
+            for item in ahead:
+                if isinstance(item, av.Packet):
+                    audio.offer(item)
+                    if audio.final and len(audio.passed) == len(audio.streams):
+                        break  # every audio stream has reached the cut
+                elif done:
+                    continue
+                elif item is _VIDEO_END:
+                    audio.advance(float("inf"))  # video ended before max_frames: keep all audio
+                else:
+                    end = video.write(item)
+                    if on_frame is not None:
+                        on_frame(video.frames)
+                    done = video.frames == max_frames
+                    if max_frames is not None:
+                        audio.advance(end, final=done)
+                    if done:
+                        skip_video.set()
+                        if not audio.streams:
+                            break
+        decoder.finish()  # the thread has stopped: its counts are final
         video.finish()
 
     return TranscodeStats(frames=video.frames, seconds_total=time.perf_counter() - started,

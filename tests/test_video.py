@@ -1,6 +1,9 @@
 """Tests for filmstyle.video on tiny synthetic clips (CPU, well under a second each)."""
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -8,6 +11,7 @@ import av
 import numpy as np
 import pytest
 
+from filmstyle import video
 from filmstyle.errors import InputError
 from filmstyle.video import probe, read_frames, sample_frames, transcode
 from tests.conftest import SQUARE_STEP, make_audio_only, make_clip
@@ -284,3 +288,119 @@ def test_process_must_keep_shape(tiny_clip: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="shape"):
         transcode(tiny_clip, tmp_path / "out.mp4", lambda f: f[:10])
     assert not (tmp_path / "out.mp4").exists()
+
+
+def square_left_edge(img: np.ndarray) -> int:
+    """Where the yellow square of :func:`tests.conftest.clip_frame` starts, in pixels (a frame's signature)."""
+    row = img[img.shape[0] // 2].astype(int)
+    return int(np.argmax((row[:, 2] < 50) & (row[:, 1] > 150)))
+
+
+def test_frames_arrive_in_order_with_few_decoded_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decoding runs ahead on a thread: ``process`` still sees every frame once, in order, and at
+    most a few frames are decoded but not yet processed."""
+    src = make_clip(tmp_path / "clip.mp4", frames=24)  # the square moves 2 px a frame, no wrap
+    converted: list[int] = []
+    to_rgb = video._to_rgb
+    monkeypatch.setattr(video, "_to_rgb", lambda frame, size: converted.append(1) or to_rgb(frame, size))
+    edges: list[int] = []
+    most_ahead = 0
+
+    def record(frame: np.ndarray) -> np.ndarray:
+        nonlocal most_ahead
+        time.sleep(0.005)  # slower than decoding, so the thread fills its queue
+        edges.append(square_left_edge(frame))
+        most_ahead = max(most_ahead, len(converted) - len(edges))
+        return frame
+
+    dst = tmp_path / "out.mp4"
+    assert transcode(src, dst, record, crf=0).frames == 24  # lossless: the signatures survive encoding
+    assert edges == [SQUARE_STEP * i for i in range(24)]
+    assert 1 <= most_ahead <= video._AHEAD + 1  # queued, plus one converted and waiting for room
+    assert frame_times(dst) == pytest.approx(frame_times(src))
+    assert [square_left_edge(f) for f in read_frames(dst)] == edges
+
+
+def test_error_in_process_mid_clip_propagates_and_stops_the_thread(tmp_path: Path) -> None:
+    src = make_clip(tmp_path / "clip.mp4", frames=24)
+    dst = tmp_path / "out.mp4"
+    threads = threading.active_count()
+
+    class Boom(Exception):
+        pass
+
+    def fail_on_tenth(frame: np.ndarray, seen: list[int] = []) -> np.ndarray:  # noqa: B006
+        seen.append(1)
+        if len(seen) == 10:
+            raise Boom("frame 10")
+        return frame
+
+    with pytest.raises(Boom, match="frame 10"):
+        transcode(src, dst, fail_on_tenth)
+    assert threading.active_count() == threads
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]  # no dst, no partial file
+
+
+def test_keyboard_interrupt_in_process_leaves_nothing_running(tmp_path: Path) -> None:
+    src = make_clip(tmp_path / "clip.mp4", frames=24)
+    dst = tmp_path / "out.mp4"
+    threads = threading.active_count()
+    calls: list[int] = []
+
+    def interrupt_on_fifth(frame: np.ndarray) -> np.ndarray:
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return frame
+
+    with pytest.raises(KeyboardInterrupt):
+        transcode(src, dst, interrupt_on_fifth)
+    assert len(calls) == 5
+    assert threading.active_count() == threads  # the decoding thread was stopped and joined
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+
+
+def test_error_in_the_decoding_thread_reaches_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected error while converting frame 6 (on the decoding thread) is raised by transcode,
+    after frames 1-5 were processed, and leaves no dst."""
+    src = make_clip(tmp_path / "clip.mp4", frames=24)
+    dst = tmp_path / "out.mp4"
+    threads = threading.active_count()
+    to_rgb, converted = video._to_rgb, []
+
+    def fail_on_sixth(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
+        converted.append(threading.current_thread())
+        if len(converted) == 6:
+            raise MemoryError("conversion failed")
+        return to_rgb(frame, size)
+
+    monkeypatch.setattr(video, "_to_rgb", fail_on_sixth)
+    processed: list[int] = []
+    with pytest.raises(MemoryError, match="conversion failed"):
+        transcode(src, dst, lambda f: processed.append(1) or f)
+    assert len(processed) == 5
+    assert threading.main_thread() not in converted  # it did run on the other thread
+    assert threading.active_count() == threads
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+
+
+def test_ctrl_c_while_waiting_for_a_slow_decoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real SIGINT reaches the caller while it waits for the decoding thread; transcode stops
+    within about one frame's conversion, leaving no dst and no thread."""
+    src = make_clip(tmp_path / "clip.mp4", frames=24)
+    dst = tmp_path / "out.mp4"
+    threads = threading.active_count()
+    to_rgb = video._to_rgb
+    monkeypatch.setattr(video, "_to_rgb", lambda frame, size: time.sleep(0.2) or to_rgb(frame, size))
+    timer = threading.Timer(0.5, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            transcode(src, dst, identity)  # 24 frames * 0.2 s: still decoding when the signal comes
+    finally:
+        timer.cancel()
+        timer.join()
+    assert time.perf_counter() - start < 0.5 + 1.0
+    assert threading.active_count() == threads
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
