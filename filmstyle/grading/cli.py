@@ -53,7 +53,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--max-frames", type=int, help="stop after N frames")
     g.add_argument("--codec", choices=("h264", "prores"), default="h264")
     g.add_argument("--crf", type=int, default=18, help="h264 quality, lower is better (default 18)")
-    g.add_argument("--preset", choices=PRESETS, default="veryfast", help="libx264 speed preset (default veryfast)")
+    g.add_argument("--preset", choices=PRESETS, default="superfast", help="libx264 speed preset (default superfast: real time at 1080p on 2 cores)")
     g.add_argument("--save-lut", help="also write the LUT used to this .cube file")
 
 

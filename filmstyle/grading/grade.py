@@ -72,7 +72,7 @@ class LUTFrames:
 
 def grade_video(src: str | os.PathLike, dst: str | os.PathLike, lut: LUT3D, *, strength: float = 1.0,
                 size: tuple[int, int] | None = None, max_frames: int | None = None, codec: str = "h264",
-                crf: int = 18, preset: str | None = "veryfast",
+                crf: int = 18, preset: str | None = "superfast",
                 on_frame: Callable[[int], None] | None = None) -> GradeStats:
     """Grade ``src`` with ``lut`` (blended with the identity at ``strength``) into ``dst``.
 
