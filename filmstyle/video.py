@@ -253,6 +253,25 @@ def read_frames(path: PathLike, *, size: Size | None = None, max_frames: int | N
     return kept()
 
 
+def _frame_count(path: PathLike) -> int:
+    """The container's frame count, or when unknown the video packets counted (demuxing only)."""
+    total = probe(path).frame_count
+    if total <= 0:
+        container, stream = _open(path)
+        with container:
+            total = sum(1 for packet in _packets(container, path, stream) if packet.size)
+    return total
+
+
+def _frames_at(path: PathLike, wanted: set[int], size: Size | None) -> dict[int, np.ndarray]:
+    """The frames whose indices are in ``wanted`` (those that exist), decoded in one pass."""
+    frames = _decoded(path)
+    try:
+        return {i: _to_rgb(f, size) for i, f in enumerate(islice(frames, max(wanted) + 1)) if i in wanted}
+    finally:
+        frames.close()
+
+
 def sample_frames(path: PathLike, n: int, *, size: Size | None = None) -> list[np.ndarray]:
     """``n`` frames spread evenly from the first to the last, each (H, W, 3) uint8 RGB.
 
@@ -263,17 +282,8 @@ def sample_frames(path: PathLike, n: int, *, size: Size | None = None) -> list[n
     _check_size(size)
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
-    total = probe(path).frame_count
-    if total <= 0:
-        container, stream = _open(path)
-        with container:
-            total = sum(1 for packet in _packets(container, path, stream) if packet.size)
-    wanted = set(np.linspace(0, max(total - 1, 0), n).round().astype(int).tolist())
-    frames = _decoded(path)
-    try:
-        return [_to_rgb(f, size) for i, f in enumerate(islice(frames, max(wanted) + 1)) if i in wanted]
-    finally:
-        frames.close()
+    wanted = set(np.linspace(0, max(_frame_count(path) - 1, 0), n).round().astype(int).tolist())
+    return list(_frames_at(path, wanted, size).values())
 
 
 def sample_pairs(path: PathLike, n: int, *, size: Size | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -286,18 +296,8 @@ def sample_pairs(path: PathLike, n: int, *, size: Size | None = None) -> list[tu
     _check_size(size)
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
-    total = probe(path).frame_count
-    if total <= 0:
-        container, stream = _open(path)
-        with container:
-            total = sum(1 for packet in _packets(container, path, stream) if packet.size)
-    starts = set(np.linspace(0, max(total - 2, 0), n).round().astype(int).tolist())
-    wanted = starts | {s + 1 for s in starts}
-    frames = _decoded(path)
-    try:
-        kept = {i: _to_rgb(f, size) for i, f in enumerate(islice(frames, max(wanted) + 1)) if i in wanted}
-    finally:
-        frames.close()
+    starts = set(np.linspace(0, max(_frame_count(path) - 2, 0), n).round().astype(int).tolist())
+    kept = _frames_at(path, starts | {s + 1 for s in starts}, size)
     return [(kept[s], kept[s + 1]) for s in sorted(starts) if s + 1 in kept]
 
 
