@@ -16,7 +16,8 @@ from filmstyle.config import ADAPT_TEMPORAL_WEIGHT, LossConfig
 from filmstyle.errors import FilmstyleError, InputError
 
 
-def _size(text: str) -> tuple[int, int]:
+def parse_size(text: str) -> tuple[int, int]:
+    """argparse type for WxH sizes: '640x360' -> (640, 360)."""
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
@@ -77,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _render_args(r: argparse.ArgumentParser) -> None:
-    r.add_argument("--size", type=_size, help="output WxH (default: the source size)")
+    r.add_argument("--size", type=parse_size, help="output WxH (default: the source size)")
     r.add_argument("--max-frames", type=int, help="stop after N frames")
     r.add_argument("--strength", type=float, default=1.0, help="0 = source, 1 = full look")
     r.add_argument("--preserve-color", action="store_true", help="keep the source colours (luminance transfer)")

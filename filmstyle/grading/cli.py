@@ -10,19 +10,12 @@ import sys
 import time
 from collections.abc import Callable
 
+from filmstyle.cli import parse_size  # loaded already: the main CLI calls add_parsers
 from filmstyle.errors import InputError
 
 SIZES = (17, 33, 65)  # the usual lattice sizes of exchanged .cube files (Resolve, Adobe, camera LUTs)
 FORMATS = ("cube", "resolve", "hald")  # as filmstyle.grading.lut.FORMATS (kept here: parsing imports nothing heavy)
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size must look like 1920x1080, got {text!r}") from None
-    return w, h
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -49,7 +42,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     g.add_argument("-o", "--output", required=True, help=".mp4/.mkv (h264) or .mov (prores)")
     g.add_argument("--strength", type=float, default=1.0, help="0 = source, 1 = full look (blend in LUT space)")
     g.add_argument("--method", default="mk", help="with --still: mk (default), reinhard, histogram or learned")
-    g.add_argument("--size", type=_size, help="output WxH (default: the source size)")
+    g.add_argument("--size", type=parse_size, help="output WxH (default: the source size)")
     g.add_argument("--max-frames", type=int, help="stop after N frames")
     g.add_argument("--codec", choices=("h264", "prores"), default="h264")
     g.add_argument("--crf", type=int, default=18, help="h264 quality, lower is better (default 18)")

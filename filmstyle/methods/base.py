@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -94,6 +95,18 @@ class Method(ABC):
 
     def budget_dict(self) -> dict[str, Any]:
         return asdict(self.budget) if is_dataclass(self.budget) else dict(self.budget)
+
+
+def adapted_look(method: str, still: str | os.PathLike, clip: str | os.PathLike, cfg: Any, *, init: str,
+                 stylizer: Callable[[torch.nn.Module], Stylizer], **notes: Any) -> Prepared:
+    """A :class:`Prepared` for a method that adapts the transform network with ``filmstyle adapt``'s
+    pipeline (``cfg`` an AdaptConfig, ``init`` as ``adapt --init``) and renders with ``stylizer(net)``."""
+    from filmstyle.pipeline import adapt_look
+
+    (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init=init)
+    return Prepared(method, stylizer(look.net), seconds, result.steps,
+                    notes={**notes, "adapt_seconds": result.seconds, "final_losses": result.losses,
+                           "net": dict(look.net.config)})
 
 
 def timed(fn, *args, **kwargs) -> tuple[Any, float]:  # noqa: ANN001

@@ -11,8 +11,7 @@ import os
 from dataclasses import dataclass
 
 from filmstyle.config import AdaptConfig
-from filmstyle.methods.base import Method, Prepared, timed
-from filmstyle.pipeline import DEFAULT_NET, adapt_look
+from filmstyle.methods.base import Method, Prepared, adapted_look
 from filmstyle.render import FrameStylizer, RenderOptions
 
 JOHNSON_IMAGES_SEEN = 40_000 * 4  # Johnson et al. 2016, sec. 4.1: 40k iterations, batch 4
@@ -46,8 +45,6 @@ class JohnsonMethod(Method):
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         b = self.budget
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames)
-        (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init="scratch",
-                                        net_config=dict(DEFAULT_NET))
-        return Prepared(self.name, FrameStylizer(look.net, RenderOptions()), seconds, result.steps,
-                        notes={"adapt_seconds": result.seconds, "final_losses": result.losses,
-                               "net": dict(look.net.config)})
+        # init "scratch" builds filmstyle.pipeline.DEFAULT_NET, the network meta adapts
+        return adapted_look(self.name, still, clip, cfg, init="scratch",
+                            stylizer=lambda net: FrameStylizer(net, RenderOptions()))

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from filmstyle import config
 from filmstyle.config import AdaptConfig, LossConfig
-from filmstyle.methods.base import Method, Prepared, timed
-from filmstyle.pipeline import adapt_look
+from filmstyle.methods.base import Method, Prepared, adapted_look
 from filmstyle.render import BlendingStylizer, RenderOptions
 
 
@@ -37,12 +36,9 @@ class MetaMethod(Method):
 
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         b = self.budget
-        # Read at call time: the default temporal weight is being tuned (benchmarks/temporal_weight.py).
+        # adapt's measured default (README, "The temporal loss in adaptation"), read at call time.
         weight = config.ADAPT_TEMPORAL_WEIGHT
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames,
                           loss=LossConfig(temporal_weight=weight))
-        (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip)
-        stylizer = BlendingStylizer(look.net, RenderOptions(temporal="blend"))
-        return Prepared(self.name, stylizer, seconds, result.steps,
-                        notes={"temporal_weight": weight, "adapt_seconds": result.seconds,
-                               "final_losses": result.losses, "net": dict(look.net.config)})
+        return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight,
+                            stylizer=lambda net: BlendingStylizer(net, RenderOptions(temporal="blend")))
