@@ -148,3 +148,40 @@ def test_bench_cli_missing_data_is_one_line_and_exit_2(tmp_path: Path, capsys: p
     assert main(["bench", "table1", "--data", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "bigbuckbunny.mp4" in err and "clip not found" in err
+
+
+def test_bench_reuses_finished_cells_and_fresh_reruns_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _tiny_bench_data(tmp_path / "data")
+    monkeypatch.setattr(table1, "STYLE_SIZE", 32)
+    monkeypatch.setattr(table1, "CLIPS", {name: ((64, 48), kind) for name, (_, kind) in table1.CLIPS.items()})
+    monkeypatch.setattr(METHODS["gatys"], "QUICK", TINY["gatys"])
+    calls: list[str] = []
+    real = METHODS["gatys"].prepare
+
+    def counted(self, still, clip):  # noqa: ANN001, ANN202
+        calls.append(Path(clip).name)
+        return real(self, still, clip)
+
+    monkeypatch.setattr(METHODS["gatys"], "prepare", counted)
+    cfg = table1.BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("gatys",), flow="dis")
+    first = table1.run_table1(cfg, log=lambda _m: None)
+    assert sorted(calls) == sorted(table1.CLIPS)  # one prepare per clip
+    cells = sorted(p.name for p in (cfg.out / "cells").iterdir())
+    assert cells == sorted(f"{Path(c).stem}-gatys.json" for c in table1.CLIPS)
+
+    second = table1.run_table1(cfg, log=lambda _m: None)  # everything reused: no new prepare
+    assert len(calls) == 2
+    for clip in table1.CLIPS:
+        a, b = first["per_clip"][clip]["gatys"], second["per_clip"][clip]["gatys"]
+        assert a["model_seconds"] == b["model_seconds"] and a["e_stab"] == pytest.approx(b["e_stab"])
+
+    clip0 = next(iter(table1.CLIPS))
+    (cfg.out / "renders" / f"{Path(clip0).stem}-gatys.mp4").unlink()  # a cell without its render is run again
+    table1.run_table1(cfg, log=lambda _m: None)
+    assert calls[2:] == [clip0]
+
+    monkeypatch.setattr(METHODS["gatys"], "QUICK", type(TINY["gatys"])(evals=TINY["gatys"].evals + 1))
+    table1.run_table1(cfg, log=lambda _m: None)  # another budget: both cells are stale
+    assert len(calls) == 5
+    table1.run_table1(table1.BenchConfig(**{**cfg.__dict__, "fresh": True}), log=lambda _m: None)
+    assert len(calls) == 7

@@ -24,6 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="flow of the e_stab measurement (default deepflow, as the paper)")
     t.add_argument("-o", "--out", default="bench-table1", help="output folder (default bench-table1/)")
     t.add_argument("--cache", help="folder for the pre-trained StyleBank (default ~/.cache/filmstyle)")
+    t.add_argument("--fresh", action="store_true", help="re-run every (clip, method) cell; by default the "
+                   "cells finished in OUT by an earlier run with the same settings are reused (only measured again)")
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
@@ -35,7 +37,7 @@ def cmd_bench(args: argparse.Namespace) -> None:
     cfg = BenchConfig(data=Path(args.data) if args.data else default_data(), out=Path(args.out),
                       still=args.still or DEFAULT_STILL, quick=args.quick, frames=args.frames,
                       methods=tuple(args.methods or METHOD_NAMES), flow=args.flow,
-                      cache=Path(args.cache) if args.cache else None)
+                      cache=Path(args.cache) if args.cache else None, fresh=args.fresh)
     check_data(cfg)  # one line and exit 2 before any work
     cfg.out.mkdir(parents=True, exist_ok=True)
     log = (lambda _msg: None) if args.quiet else (lambda msg: print(msg, flush=True))

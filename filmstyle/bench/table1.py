@@ -9,9 +9,15 @@ and end-to-end FPS), then measure all renders of a clip together: e_stab with De
 frames (:func:`filmstyle.temporal.stability.stability_many`, the paper's sec. 3.4 and 4.1), the style
 distance to the still (:func:`filmstyle.metrics.style_distance`) and the content distance to the
 source frames (:func:`content_distance`).
+
+A full table takes hours on a CPU, so every (clip, method) cell is kept as it finishes: its render
+in ``OUT/renders/`` and its timings in ``OUT/cells/`` with the settings that made it (still, frames,
+size, budget). A re-run with the same settings reuses finished cells and only measures them again;
+``fresh=True`` (``--fresh``) re-runs every cell, which is what to do after changing a method's code.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
@@ -23,6 +29,7 @@ from typing import Any
 import torch
 
 from filmstyle import video
+from filmstyle.atomic import atomic_path
 from filmstyle.config import LossConfig
 from filmstyle.errors import InputError
 from filmstyle.image import from_array
@@ -72,6 +79,7 @@ class BenchConfig:
     methods: tuple[str, ...] = tuple(METHODS)
     flow: str = "deepflow"
     cache: Path | None = None
+    fresh: bool = False
     clips: Mapping[str, tuple[tuple[int, int], str]] = field(default_factory=lambda: dict(CLIPS))
 
     @property
@@ -178,6 +186,31 @@ def quick_cuts(methods: list[Method], cfg: BenchConfig) -> list[str]:
     return cuts
 
 
+def cell_key(cfg: BenchConfig, method: Method, still: Path, size: tuple[int, int]) -> dict[str, Any]:
+    """What a finished cell must match to be reused: the still, frames, render size and budget."""
+    return json.loads(json.dumps({"still": str(still), "frames": cfg.n_frames, "size": list(size),
+                                  "method": method.name, "budget": method.budget_dict()}, default=str))
+
+
+def load_cell(path: Path, key: Mapping[str, Any], render: Path) -> dict[str, Any] | None:
+    """The finished cell at ``path`` if it was made with ``key`` and its render is there, else None
+    (a missing, unreadable or stale cell is run again)."""
+    try:
+        cell = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(cell, dict) or cell.get("key") != key or not render.is_file():
+        return None
+    return cell
+
+
+def save_cell(path: Path, key: Mapping[str, Any], timings: Mapping[str, Any], budget_text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps({"key": key, "timings": timings, "budget_text": budget_text}, indent=1,
+                                  default=str))
+
+
 def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the bench (module docstring) and return everything written to the JSON report."""
     started = time.perf_counter()
@@ -202,21 +235,31 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[
     renders_dir.mkdir(parents=True, exist_ok=True)
     per_clip: dict[str, dict[str, dict[str, Any]]] = {}
     renders: dict[str, dict[str, str]] = {}
+    budget_texts = {m.name: m.budget_text() for m in methods}
     for clip, src in clips.items():
         size = cfg.clips[clip][0]
         timings, paths = {}, {}
         for m in methods:
-            log(f"[{clip}] {m.name}: getting the look ...")
-            prep = m.prepare(still_path, src)
             dst = renders_dir / f"{Path(clip).stem}-{m.name}.mp4"
-            stats = video.transcode(src, dst, prep.stylizer, size=size, max_frames=n)
-            timings[m.name] = {"look_seconds": prep.seconds, "look_steps": prep.steps,
-                               "per_frame_steps": prep.per_frame_steps, "frames": stats.frames,
-                               "model_seconds": prep.stylizer.model_seconds, "total_seconds": stats.seconds_total,
-                               "notes": prep.notes}
+            cell = cfg.out / "cells" / f"{Path(clip).stem}-{m.name}.json"
+            key = cell_key(cfg, m, still_path, size)
+            kept = None if cfg.fresh else load_cell(cell, key, dst)
+            if kept is not None:
+                timings[m.name], budget_texts[m.name] = kept["timings"], kept["budget_text"]
+                log(f"[{clip}] {m.name}: reusing the finished cell {cell} (--fresh re-runs it)")
+            else:
+                log(f"[{clip}] {m.name}: getting the look ...")
+                prep = m.prepare(still_path, src)
+                stats = video.transcode(src, dst, prep.stylizer, size=size, max_frames=n)
+                timings[m.name] = {"look_seconds": prep.seconds, "look_steps": prep.steps,
+                                   "per_frame_steps": prep.per_frame_steps, "frames": stats.frames,
+                                   "model_seconds": prep.stylizer.model_seconds,
+                                   "total_seconds": stats.seconds_total, "notes": prep.notes}
+                budget_texts[m.name] = m.budget_text()
+                save_cell(cell, key, timings[m.name], budget_texts[m.name])
+                log(f"[{clip}] {m.name}: look in {prep.seconds:.1f} s ({prep.steps} steps); {stats.frames} frames "
+                    f"rendered in {stats.seconds_total:.1f} s")
             paths[m.name] = dst
-            log(f"[{clip}] {m.name}: look in {prep.seconds:.1f} s ({prep.steps} steps); {stats.frames} frames "
-                f"rendered in {stats.seconds_total:.1f} s")
         log(f"[{clip}] measuring {len(paths)} renders (flow {cfg.flow}) ...")
         rows = measure_clip(src, paths, frames=n, vgg=vgg, still=still, flow=cfg.flow)
         per_clip[clip] = {k: {**v, **timings.get(k, {})} for k, v in rows.items()}
@@ -224,7 +267,7 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[
     return {
         "settings": {**{k: str(v) if isinstance(v, Path) else v for k, v in asdict(cfg).items()},
                      "n_frames": n, "still": str(still_path)},
-        "budgets": {m.name: {"text": m.budget_text(), "fields": m.budget_dict(), "source": m.source,
+        "budgets": {m.name: {"text": budget_texts[m.name], "fields": m.budget_dict(), "source": m.source,
                              "title": m.title, "external": m.external} for m in methods},
         "quick_cuts": quick_cuts(methods, cfg) if cfg.quick else [],
         "per_clip": per_clip,

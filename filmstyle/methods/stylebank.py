@@ -48,12 +48,12 @@ StepCallback = Callable[[int, str, float], None]  # (step, branch, loss)
 @dataclass(frozen=True)
 class StyleBankBudget:
     """T = 2: StyleBank sec. 3.2 (and the paper's sec. 4.2, "T+1 iterations"). lr 1e-3, size 256 px,
-    batch 1: ours, as ``johnson``. pretrain_steps: ours, what this CPU affords (~40 min at 256 px);
+    batch 1: ours, as ``johnson``. pretrain_steps: ours, what this CPU affords (~27 min at 256 px on 2 cores);
     bank_steps: steps for a new style's bank. width 16 (64 embedding channels against StyleBank's
     128) and 2 conv layers per bank: ours, CPU-sized (nets/stylebank.py). max_styles / max_content:
     how many training styles and photos pre-training uses (None: all of the training split)."""
 
-    pretrain_steps: int = 3000
+    pretrain_steps: int = 2000
     bank_steps: int = 300
     T: int = 2
     lr: float = 1e-3
