@@ -148,3 +148,11 @@ def test_grade_a_clip_with_odd_timestamps(tmp_path):
     clip = make_clip(tmp_path / "gaps.mkv", pts=[3, 4, 7, 8], audio=False)
     stats = grade_video(clip, tmp_path / "g.mkv", _warm_lut())
     assert stats.frames == 4 and stats.audio_streams == 0
+
+
+def test_lut_command_converts_a_hald_clut_to_cube(tmp_path, capsys):
+    hald = write_lut(_warm_lut(16), tmp_path / "warm.png")  # level 4: a 64x64 Hald image
+    out = tmp_path / "warm.cube"
+    assert main(["-q", "lut", str(hald), "-o", str(out), "--size", "17"]) == 0
+    assert "read from" in capsys.readouterr().out
+    np.testing.assert_allclose(read_lut(out).table, read_lut(hald).resample(17).table, atol=1e-5)

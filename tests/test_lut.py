@@ -191,3 +191,21 @@ def test_write_is_atomic_and_checks_the_suffix(tmp_path):
         write_lut(LUT3D.identity(2), tmp_path / "nodir" / "x.cube")
     write_lut(LUT3D.identity(2), tmp_path / "x.cube")
     assert [p.name for p in Path(tmp_path).iterdir()] == ["x.cube"]
+
+
+def test_hald_images_are_told_from_pictures(tmp_path):
+    from PIL import Image
+
+    from filmstyle.grading.lut import looks_like_hald
+
+    assert looks_like_hald(write_lut(_graded_lut(16), tmp_path / "graded.png"))
+    luma = lattice(16) @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    assert looks_like_hald(write_lut(LUT3D(np.repeat(luma[..., None], 3, axis=-1)), tmp_path / "bw.png"))
+    ys = np.linspace(0, 255, 64)[:, None, None] * np.ones((64, 64, 3))  # a sky: one vertical ramp
+    Image.fromarray(ys.astype(np.uint8)).save(tmp_path / "sky.png")
+    Image.fromarray(_image(64, 64)).save(tmp_path / "noise.png")
+    Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(tmp_path / "black.png")
+    Image.fromarray(np.zeros((30, 40, 3), np.uint8)).save(tmp_path / "small.png")
+    for name in ("sky", "noise", "black", "small"):
+        assert not looks_like_hald(tmp_path / f"{name}.png"), name
+    assert not looks_like_hald(tmp_path / "missing.png")

@@ -22,7 +22,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``lut`` and ``grade`` on the main parser's subcommands."""
     lut = sub.add_parser("lut", help="export a look or a still's colours as a 3D LUT (.cube, Hald PNG)")
     lut.add_argument("source", help="a .look file (its colour mapping is distilled), a still (colour transfer "
-                     "toward it), or a .cube file (converted)")
+                     "toward it), or a LUT to convert: a .cube file or a Hald CLUT image (a square PNG/TIFF whose side is L^3 "
+                     "and whose pixels follow the Hald lattice)")
     lut.add_argument("-o", "--output", required=True, help="LUT file to write: .cube, or .png for a Hald CLUT")
     lut.add_argument("--size", type=int, default=33, help=f"lattice points per axis: {', '.join(map(str, SIZES))} (default 33)")
     lut.add_argument("--format", choices=FORMATS, help="cube (Adobe 1.0), resolve (DaVinci .cube) or hald "
@@ -86,12 +87,16 @@ def _make_lut(source: str, *, kind: str, method: str, size: int | None, content:
 
 
 def _kind(path: str) -> str:
-    """What the ``lut`` command's SOURCE is: "look", "lut" (a .cube, converted) or "still"."""
+    """What the ``lut`` command's SOURCE is: "look", "lut" (a .cube or a Hald CLUT image, converted)
+    or "still"."""
     from filmstyle.grading.grade import is_look_file
+    from filmstyle.grading.lut import looks_like_hald
 
     if is_look_file(path):
         return "look"
-    return "lut" if path.lower().endswith(".cube") else "still"
+    if path.lower().endswith(".cube") or looks_like_hald(path):
+        return "lut"
+    return "still"
 
 
 def cmd_lut(args: argparse.Namespace) -> None:

@@ -309,6 +309,33 @@ def _write_hald(lut: LUT3D, path: Path) -> None:
         raise InputError(path, "could not write the Hald CLUT PNG", "check the output folder")
 
 
+def looks_like_hald(path: str | os.PathLike, *, min_r2: float = 0.5) -> bool:
+    """Whether the image at ``path`` is a Hald CLUT rather than a picture: square with an L^3 side
+    (L >= 2), and each output channel explained by an affine function of the lattice's input colours
+    with R^2 above ``min_r2`` (a grade, even a black-and-white one, keeps its output mostly affine in
+    its input; a photo of that size does not follow the lattice's ramps). False for anything unreadable."""
+    import cv2
+
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if img is None or img.ndim != 3 or img.shape[2] < 3 or img.shape[0] != img.shape[1]:
+        return False
+    level = round(img.shape[0] ** (1 / 3))
+    if level < 2 or level ** 3 != img.shape[0]:
+        return False
+    n = level * level
+    identity = lattice(n).transpose(2, 1, 0, 3).reshape(-1, 3)  # as _write_hald lays it out
+    x = np.concatenate([identity, np.ones((len(identity), 1))], axis=1).astype(np.float64)
+    y = img[..., 2::-1].reshape(-1, 3).astype(np.float64)
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    residual = ((y - x @ coef) ** 2).sum(0)
+    spread = ((y - y.mean(0)) ** 2).sum(0)
+    if not (spread > 0).all() or (1 - residual / spread < min_r2).any():
+        return False
+    # ... and every input channel moves some output: a picture with a smooth vertical gradient fits the
+    # slowest (blue) ramp of the layout alone; red is the fastest, a sawtooth no picture follows.
+    return bool((np.abs(coef[:3]).max(axis=1) > 0.05 * float(y.max() - y.min())).all())
+
+
 def _read_hald(path: Path) -> LUT3D:
     import cv2
 
