@@ -309,7 +309,7 @@ def _write_hald(lut: LUT3D, path: Path) -> None:
         raise InputError(path, "could not write the Hald CLUT PNG", "check the output folder")
 
 
-def looks_like_hald(path: str | os.PathLike, *, min_r2: float = 0.5) -> bool:
+def looks_like_hald(path: str | os.PathLike, *, min_r2: float = 0.8) -> bool:
     """Whether the image at ``path`` is a Hald CLUT rather than a picture: square with an L^3 side
     (L >= 2), and each output channel explained by an affine function of the lattice's input colours
     with R^2 above ``min_r2`` (a grade, even a black-and-white one, keeps its output mostly affine in
