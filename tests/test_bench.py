@@ -185,3 +185,19 @@ def test_bench_reuses_finished_cells_and_fresh_reruns_them(tmp_path: Path, monke
     assert len(calls) == 5
     table1.run_table1(table1.BenchConfig(**{**cfg.__dict__, "fresh": True}), log=lambda _m: None)
     assert len(calls) == 7
+
+
+def test_warm_up_runs_the_network_once_outside_the_stylizer() -> None:
+    from filmstyle.methods.base import NetStylizer
+
+    shapes: list[tuple[int, ...]] = []
+
+    class Net(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            shapes.append(tuple(x.shape))
+            return x
+
+    stylizer = NetStylizer(Net())
+    table1.warm_up(stylizer, (64, 48))
+    assert shapes == [(1, 3, 48, 64)] and stylizer.model_seconds == 0.0
+    table1.warm_up(lambda frame: frame, (64, 48))  # no network: nothing to do, no error
