@@ -20,6 +20,7 @@ import torch
 
 from _common import SHARED, machine
 from filmstyle import config, video
+from filmstyle.cli import parse_size
 from filmstyle.methods.meta import MetaMethod
 from filmstyle.render import BlendingStylizer, FrameStylizer, RenderOptions
 from filmstyle.temporal.stability import stability
@@ -28,12 +29,12 @@ from filmstyle.temporal.stability import stability
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clip", default=str(SHARED / "videos" / "bikes.mp4"))
-    ap.add_argument("--size", default="640x272", help="render size WxH (Table 1's for bikes.mp4)")
+    ap.add_argument("--size", type=parse_size, default="640x272", help="render size WxH (Table 1's for bikes.mp4)")
     ap.add_argument("--still", default=str(SHARED / "styles" / "film_stills" / "sintel_f0016.png"))
     ap.add_argument("--weight", type=float, default=0.0, help="temporal-loss weight in adaptation")
     ap.add_argument("--frames", type=int, default=8)
     args = ap.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
+    size = args.size
     config.ADAPT_TEMPORAL_WEIGHT = args.weight  # what MetaMethod reads
     torch.manual_seed(0)
     net = MetaMethod().prepare(args.still, args.clip).stylizer.net

@@ -246,7 +246,7 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[
     renders_dir.mkdir(parents=True, exist_ok=True)
     per_clip: dict[str, dict[str, dict[str, Any]]] = {}
     renders: dict[str, dict[str, str]] = {}
-    budget_texts = {m.name: m.budget_text() for m in methods}
+    budget_texts: dict[str, str] = {}  # per method, as the run that made its cells saw it
     for clip, src in clips.items():
         size = cfg.clips[clip][0]
         timings, paths = {}, {}

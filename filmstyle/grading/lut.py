@@ -309,6 +309,13 @@ def _write_hald(lut: LUT3D, path: Path) -> None:
         raise InputError(path, "could not write the Hald CLUT PNG", "check the output folder")
 
 
+def _hald_image_level(shape: tuple[int, ...]) -> int | None:
+    """The Hald level L of an image of ``shape`` (H, W, ...): square with an L^3 side, L >= 2; else None."""
+    side = shape[0]
+    level = round(side ** (1 / 3))
+    return level if shape[1] == side and level >= 2 and level ** 3 == side else None
+
+
 def looks_like_hald(path: str | os.PathLike, *, min_r2: float = 0.8) -> bool:
     """Whether the image at ``path`` is a Hald CLUT rather than a picture: square with an L^3 side
     (L >= 2), and each output channel explained by an affine function of the lattice's input colours
@@ -317,10 +324,10 @@ def looks_like_hald(path: str | os.PathLike, *, min_r2: float = 0.8) -> bool:
     import cv2
 
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if img is None or img.ndim != 3 or img.shape[2] < 3 or img.shape[0] != img.shape[1]:
+    if img is None or img.ndim != 3 or img.shape[2] < 3:
         return False
-    level = round(img.shape[0] ** (1 / 3))
-    if level < 2 or level ** 3 != img.shape[0]:
+    level = _hald_image_level(img.shape)
+    if level is None:
         return False
     n = level * level
     identity = lattice(n).transpose(2, 1, 0, 3).reshape(-1, 3)  # as _write_hald lays it out
@@ -342,10 +349,10 @@ def _read_hald(path: Path) -> LUT3D:
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if img is None or img.ndim != 3 or img.shape[2] < 3:
         raise InputError(path, "not a readable Hald CLUT image (need an RGB PNG or TIFF)", _CUBE_HINT)
-    side = img.shape[0]
-    level = round(side ** (1 / 3))
-    if img.shape[1] != side or level ** 3 != side or level < 2:
-        raise InputError(path, f"a {img.shape[1]}x{side} image is not a Hald CLUT (its side must be L^3)", _CUBE_HINT)
+    level = _hald_image_level(img.shape)
+    if level is None:
+        raise InputError(path, f"a {img.shape[1]}x{img.shape[0]} image is not a Hald CLUT (its side must be L^3)",
+                         _CUBE_HINT)
     scale = 65535.0 if img.dtype == np.uint16 else 255.0
     rgb = img[..., 2::-1].astype(np.float32) / np.float32(scale)
     n = level * level
