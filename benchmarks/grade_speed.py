@@ -4,7 +4,7 @@ Makes a 1920x1080 test clip by upscaling a shared 720p clip (bicubic, libx264 ul
 audio copied) into a temporary folder, builds a LUT (Monge-Kantorovich transfer from the clip
 toward a film still, or --lut FILE), then times, on the same clip and machine:
 
-- decode + RGB conversion alone (``filmstyle.video.read_frames``),
+- decode + RGB conversion alone (``filmstyle.core.video.read_frames``),
 - the per-pixel LUT lookup alone (the 2^24-entry table) on decoded frames,
 - a plain transcode without the LUT (decode, convert, encode: the floor),
 - ``filmstyle grade`` itself (``grade_video``) for each encoder preset asked for,
@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from _common import SHARED, machine, require_shared  # noqa: E402
-from filmstyle import video  # noqa: E402
+from filmstyle.core import video  # noqa: E402
 from filmstyle.grading.grade import LUTFrames, content_frames, grade_video, lut_from_still  # noqa: E402
-from filmstyle.grading.lut import read_lut, write_lut  # noqa: E402
+from filmstyle.lut.lut3d import read_lut, write_lut  # noqa: E402
 
 SIZE = (1920, 1080)
 
@@ -67,7 +67,7 @@ def main() -> None:
     args = p.parse_args()
     require_shared()
     src = Path(args.video or SHARED / "videos" / "bigbuckbunny.mp4")
-    from filmstyle.pipeline import DEMO_STILL
+    from filmstyle.core.assets import DEMO_STILL
 
     load = os.getloadavg()
     print(f"machine: {machine()}; load average before: {load[0]:.2f}")

@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from _common import machine, require_shared
-from filmstyle.meta.tasks import split_data
-from filmstyle.meta.train import MetaTrainConfig, _initial_net, run_meta_training
+from filmstyle.training.tasks import split_data
+from filmstyle.training.meta import MetaTrainConfig, _initial_net, run_meta_training
 
 
 def main() -> None:

@@ -19,11 +19,11 @@ import numpy as np
 import torch
 
 from _common import SHARED, machine
-from filmstyle import config, video
-from filmstyle.cli import parse_size
+from filmstyle.core import config, video
+from filmstyle._cli import parse_size
 from filmstyle.methods.meta import MetaMethod
 from filmstyle.render import BlendingStylizer, FrameStylizer, RenderOptions
-from filmstyle.temporal.stability import stability
+from filmstyle.measure.stability import stability
 
 
 def main() -> None:

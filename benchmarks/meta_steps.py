@@ -1,7 +1,7 @@
 """Loss against adaptation steps K for the meta-learned init, scratch and transfer learning (issue 3).
 
-On held-out styles and held-out content photos (filmstyle.meta.tasks.HOLDOUT_*), each init is
-adapted with the user's inner loop (filmstyle.meta.adapt.adapt: Adam, batch 1, random crops of the
+On held-out styles and held-out content photos (filmstyle.training.tasks.HOLDOUT_*), each init is
+adapted with the user's inner loop (filmstyle.training.adapt.adapt: Adam, batch 1, random crops of the
 training photos) and, at every K in --steps, the perceptual loss (content + style + TV, the
 weights of LossConfig) is measured on the held-out photos (centre crops, --size px). It prints the
 table (mean over styles), writes JSON and a PNG, and times 50 steps at 256 px from the meta init.
@@ -21,14 +21,15 @@ from pathlib import Path
 import torch
 
 from _common import machine, require_shared
-from filmstyle.config import AdaptConfig
-from filmstyle.image import load_image, resize_short
+from filmstyle.core.config import AdaptConfig
+from filmstyle.core.image import load_image, resize_short
 from filmstyle.look import load_look
 from filmstyle.losses import perceptual_loss, style_targets
-from filmstyle.meta.adapt import adapt
-from filmstyle.meta.tasks import HOLDOUT_CONTENT, HOLDOUT_STYLES
+from filmstyle.training.adapt import adapt
+from filmstyle.training.tasks import HOLDOUT_CONTENT, HOLDOUT_STYLES
 from filmstyle.nets import TransformerNet, load_vgg19
-from filmstyle.pipeline import DEFAULT_NET, load_still
+from filmstyle.nets.transformer import FILMSTYLE_NET as DEFAULT_NET
+from filmstyle.core.image import load_still
 
 
 def centre_crop(img: torch.Tensor, size: int) -> torch.Tensor:

@@ -13,8 +13,8 @@ import time
 import torch
 
 from _common import machine
-from filmstyle.config import AdaptConfig
-from filmstyle.meta.adapt import adapt
+from filmstyle.core.config import AdaptConfig
+from filmstyle.training.adapt import adapt
 from filmstyle.nets import TransformerNet, load_vgg19
 
 

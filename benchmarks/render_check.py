@@ -1,6 +1,6 @@
 """Render a clip in a look and measure it: frames and audio kept, FPS, style distance to the still.
 
-The style distance is the relative VGG19 Gram distance of filmstyle.metrics.style_distance,
+The style distance is the relative VGG19 Gram distance of filmstyle.measure.style.style_distance,
 over 8 frames spread over the clip, for the source and for the render; the look should at least
 halve it (issue 2).
 
@@ -14,11 +14,12 @@ import tempfile
 from pathlib import Path
 
 from _common import machine
-from filmstyle import RenderOptions, load_look, render_video, video
-from filmstyle.image import from_array
-from filmstyle.metrics import style_distance
+from filmstyle import RenderOptions, load_look, render_video
+from filmstyle.core import video
+from filmstyle.core.image import from_array
+from filmstyle.measure.style import style_distance
 from filmstyle.nets import load_vgg19
-from filmstyle.pipeline import load_still
+from filmstyle.core.image import load_still
 
 
 def main() -> None:

@@ -4,9 +4,9 @@ For each clip (bigbuckbunny.mp4 at 640x360, bikes.mp4 at its native 640x272, fro
 a look is adapted to STILL on that clip as ``filmstyle adapt STILL --video CLIP --temporal-weight W``
 does, for each W in --weights (0 = no temporal loss), or --look gives one look for every clip. Each
 look is rendered per frame and with flow-guided blending (one render per --alpha), then measured
-on the same source flows (filmstyle.temporal.stability, DeepFlow by default as in the paper):
+on the same source flows (filmstyle.measure.stability, DeepFlow by default as in the paper):
 e_stab, the source floor, e_stab / floor, the reduction against the per-frame render of the first
-look (W = 0), the style distance to the still (filmstyle.metrics.style_distance over 8 frames spread
+look (W = 0), the style distance to the still (filmstyle.measure.style.style_distance over 8 frames spread
 over the render) and its rise, and FPS (model only; end to end with decode, blend and encode) with
 the ratio to per-frame. On a shared CPU the FPS of separate renders drift; ``b/model`` (blending time
 over model time within the same render) is the steadier figure: blending keeps about
@@ -23,15 +23,17 @@ import tempfile
 from pathlib import Path
 
 from _common import machine, require_shared
-from filmstyle import load_look, video
-from filmstyle.config import ADAPT_TEMPORAL_WEIGHT, AdaptConfig, LossConfig
-from filmstyle.image import from_array
-from filmstyle.metrics import style_distance
+from filmstyle import load_look
+from filmstyle.core import video
+from filmstyle.core.config import ADAPT_TEMPORAL_WEIGHT, AdaptConfig, LossConfig
+from filmstyle.core.image import from_array
+from filmstyle.measure.style import style_distance
 from filmstyle.nets import load_vgg19
-from filmstyle.pipeline import adapt_look, load_still
+from filmstyle.adaptation import adapt_look
+from filmstyle.core.image import load_still
 from filmstyle.render import BlendingStylizer, FrameStylizer, RenderOptions
 from filmstyle.temporal.blend import DEFAULT_ALPHA, DEFAULT_SCALE
-from filmstyle.temporal.stability import stability_many
+from filmstyle.measure.stability import stability_many
 
 CLIPS = {"bigbuckbunny.mp4": (640, 360), "bikes.mp4": (640, 272)}
 GOALS = {"ratio": 1.5, "reduction": 0.40, "style_rise": 0.15, "fps": 0.60}  # issue 4, "Goals"

@@ -3,8 +3,8 @@
 For each clip and each weight, a look is adapted exactly as ``filmstyle adapt STILL --video CLIP
 --temporal-weight W`` does (meta init, default steps, lr and size), the clip's first --frames frames
 are rendered per frame at --render-size (no blending), and the render is measured: e_stab and its
-ratio to the source floor (filmstyle.temporal.stability, DeepFlow: not the DIS flow the loss is
-trained with), and the style distance to the still (filmstyle.metrics.style_distance, 8 frames).
+ratio to the source floor (filmstyle.measure.stability, DeepFlow: not the DIS flow the loss is
+trained with), and the style distance to the still (filmstyle.measure.style.style_distance, 8 frames).
 The weight is chosen on clips that are not the Table 1 clips; benchmarks/temporal.py then checks it
 on those.
 
@@ -19,14 +19,15 @@ import time
 from pathlib import Path
 
 from _common import machine, require_shared
-from filmstyle import video
-from filmstyle.config import AdaptConfig, LossConfig
-from filmstyle.image import from_array
-from filmstyle.metrics import style_distance
+from filmstyle.core import video
+from filmstyle.core.config import AdaptConfig, LossConfig
+from filmstyle.core.image import from_array
+from filmstyle.measure.style import style_distance
 from filmstyle.nets import load_vgg19
-from filmstyle.pipeline import adapt_look, load_still
+from filmstyle.adaptation import adapt_look
+from filmstyle.core.image import load_still
 from filmstyle.render import FrameStylizer, RenderOptions
-from filmstyle.temporal.stability import stability_many
+from filmstyle.measure.stability import stability_many
 
 
 def main() -> None:

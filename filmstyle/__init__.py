@@ -8,10 +8,10 @@ Public API::
 """
 __version__ = "0.1.0"
 
-from filmstyle.config import AdaptConfig, LossConfig  # noqa: E402
-from filmstyle.errors import FilmstyleError, InputError  # noqa: E402
+from filmstyle.core.config import AdaptConfig, LossConfig  # noqa: E402
+from filmstyle.core.errors import FilmstyleError, InputError  # noqa: E402
 from filmstyle.look import Look, load_look  # noqa: E402
-from filmstyle.pipeline import adapt_look  # noqa: E402
+from filmstyle.adaptation import adapt_look  # noqa: E402
 from filmstyle.render import RenderOptions, RenderStats, render_video, stylize_image  # noqa: E402
 
 __all__ = ["AdaptConfig", "FilmstyleError", "InputError", "Look", "LossConfig", "RenderOptions", "RenderStats",

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import torch
 
-from filmstyle.config import LossConfig
+from filmstyle.core.config import LossConfig
 from filmstyle.nets.vgg import VGG19Features
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from filmstyle import video
-from filmstyle.color import blend, preserve_color
-from filmstyle.errors import InputError
-from filmstyle.grading.transfer import TRANSFERS
-from filmstyle.image import from_array, load_image, save_image, to_array
+from filmstyle.core import video
+from filmstyle.core.colour import blend, preserve_color
+from filmstyle.core.errors import InputError
+from filmstyle.lut.transfer import TRANSFERS
+from filmstyle.core.image import from_array, load_image, save_image, to_array
 from filmstyle.look import Look
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.temporal.blend import TemporalBlender
@@ -37,7 +37,7 @@ class RenderOptions:
     detection), "none", or the path of a cuts file (one frame index per line); flow: the flow method
     used for blending (a key of :data:`filmstyle.temporal.flow.FLOW_METHODS`).
     color_transfer: None, or a colour transfer toward ``color_still`` ("reinhard", "histogram", "mk";
-    :mod:`filmstyle.grading.transfer`) applied at ``color_stage`` "before" the network or "after" it;
+    :mod:`filmstyle.lut.transfer`) applied at ``color_stage`` "before" the network or "after" it;
     lut: a LUT file (.cube or Hald CLUT) applied to the output last.
     """
 
@@ -86,7 +86,7 @@ def stylize_tensor(net: TransformerNet, img: torch.Tensor, *, strength: float = 
 
 
 class FrameStylizer:
-    """Callable for :func:`filmstyle.video.transcode`: RGB uint8 frame in, stylised frame out.
+    """Callable for :func:`filmstyle.core.video.transcode`: RGB uint8 frame in, stylised frame out.
 
     Accumulates ``model_seconds``: time in the network alone (the model-only FPS).
     """

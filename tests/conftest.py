@@ -1,6 +1,6 @@
 """Shared test fixtures: tiny synthetic clips with known content.
 
-Clips are written with PyAV directly (not through ``filmstyle.video``) so the video tests do not
+Clips are written with PyAV directly (not through ``filmstyle.core.video``) so the video tests do not
 check the module against itself.
 """
 from __future__ import annotations

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from filmstyle.config import AdaptConfig, LossConfig
-from filmstyle.meta.adapt import adapt, trainable_parameters
+from filmstyle.core.config import AdaptConfig, LossConfig
+from filmstyle.training.adapt import adapt, trainable_parameters
 from filmstyle.nets import TransformerNet, VGG19Features
 
 LOSS = LossConfig(content_layer="relu2_1", style_layers=("relu1_1", "relu2_1"), content_weight=1.0, style_weight=1.0)

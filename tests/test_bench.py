@@ -1,4 +1,4 @@
-"""The Table 1 bench (filmstyle.bench): the measurement agrees with filmstyle.temporal.stability, the
+"""The Table 1 bench (filmstyle.bench): the measurement agrees with filmstyle.measure.stability, the
 summary and writers, the paper's numbers, and ``filmstyle bench table1`` in-process on a tiny fake
 data folder (budgets monkeypatched to tiny) and with its data missing."""
 from __future__ import annotations
@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 import torch
 
-from filmstyle import video
+from filmstyle.core import video
 from filmstyle.bench import table1
-from filmstyle.bench.cli import METHOD_NAMES
+from filmstyle._cli.bench import METHOD_NAMES
 from filmstyle.bench.report import format_text, markdown, write_json, write_markdown
-from filmstyle.cli import main
+from filmstyle._cli import main
 from filmstyle.methods import METHODS
 from filmstyle.nets.vgg import VGG19Features
-from filmstyle.temporal.stability import stability
+from filmstyle.measure.stability import stability
 from tests.conftest import make_clip
 from tests.test_methods import TINY, make_data
 

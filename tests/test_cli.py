@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from filmstyle import video
-from filmstyle.cli import main
+from filmstyle.core import video
+from filmstyle._cli import main
 from tests.conftest import make_audio_only
 
 
@@ -33,7 +33,7 @@ def look(tmp_path: Path, still: Path, tiny_clip: Path) -> Path:
 
 
 def test_adapt_writes_a_look_with_metadata(look: Path, still: Path, capsys):
-    from filmstyle.image import file_sha256
+    from filmstyle.core.image import file_sha256
     from filmstyle.look import read_header
 
     meta = read_header(look)
@@ -140,7 +140,7 @@ def test_render_refuses_tampered_or_foreign_looks(look, tiny_clip, tmp_path, cap
 
 
 def test_interrupted_adapt_resumes(still, tiny_clip, tmp_path, monkeypatch, capsys):
-    from filmstyle.pipeline import adapt as real
+    from filmstyle.adaptation import adapt as real
 
     out = tmp_path / "film.look"
     args = ["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "4", "--size", "64",
@@ -156,18 +156,18 @@ def test_interrupted_adapt_resumes(still, tiny_clip, tmp_path, monkeypatch, caps
 
         return real(*a, **{**k, "on_step": cb, "checkpoint_every": 1})
 
-    monkeypatch.setattr("filmstyle.pipeline.adapt", interrupted)
+    monkeypatch.setattr("filmstyle.adaptation.adapt", interrupted)
     assert main(args) == 130
     assert "resume" in capsys.readouterr().err
     assert not out.exists() and out.with_name("film.look.ckpt").exists()
-    monkeypatch.setattr("filmstyle.pipeline.adapt", real)
+    monkeypatch.setattr("filmstyle.adaptation.adapt", real)
     assert main(args) == 0
     assert "resumed at step 3" in capsys.readouterr().out
 
 
 def test_adapt_starts_from_the_shipped_meta_init_by_default(still, tiny_clip, tmp_path):
     from filmstyle.look import read_header
-    from filmstyle.pipeline import META_INIT
+    from filmstyle.core.assets import META_INIT
 
     out = tmp_path / "meta.look"
     assert main(["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "1", "--size", "64",

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from filmstyle import video
-from filmstyle.cli import main
+from filmstyle.core import video
+from filmstyle._cli import main
 from filmstyle.grading.grade import LUTFrames, grade_video
-from filmstyle.grading.lut import LUT3D, lattice, read_lut, write_lut
+from filmstyle.lut.lut3d import LUT3D, lattice, read_lut, write_lut
 from filmstyle.look import Look
 from filmstyle.nets.transformer import TransformerNet
 from tests.conftest import make_clip

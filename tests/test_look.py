@@ -4,7 +4,7 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from filmstyle.errors import InputError
+from filmstyle.core.errors import InputError
 from filmstyle.look import FORMAT_VERSION, Look, load_look, read_header
 
 

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from filmstyle.config import LossConfig
+from filmstyle.core.config import LossConfig
 from filmstyle.losses import content_loss, gram_matrix, perceptual_loss, style_loss, style_targets, total_variation
 from filmstyle.nets.vgg import VGG19Features
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from filmstyle.errors import InputError
-from filmstyle.grading.lut import (
+from filmstyle.core.errors import InputError
+from filmstyle.lut.lut3d import (
     LUT3D, apply_packed, hald_level, lattice, packed_table, read_lut, trilinear_torch, write_lut,
 )
 
@@ -196,7 +196,7 @@ def test_write_is_atomic_and_checks_the_suffix(tmp_path):
 def test_hald_images_are_told_from_pictures(tmp_path):
     from PIL import Image
 
-    from filmstyle.grading.lut import looks_like_hald
+    from filmstyle.lut.lut3d import looks_like_hald
 
     assert looks_like_hald(write_lut(_graded_lut(16), tmp_path / "graded.png"))
     luma = lattice(16) @ np.array([0.2126, 0.7152, 0.0722], np.float32)

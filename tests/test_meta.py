@@ -15,14 +15,14 @@ import pytest
 import torch
 from PIL import Image
 
-from filmstyle.cli import main
-from filmstyle.config import AdaptConfig, LossConfig
+from filmstyle._cli import main
+from filmstyle.core.config import AdaptConfig, LossConfig
 from filmstyle.look import load_look
 from filmstyle.losses import perceptual_loss, style_targets
-from filmstyle.meta.adapt import adapt, random_crop
-from filmstyle.meta.grades import Grade, graded_still, random_grade
-from filmstyle.meta.tasks import HOLDOUT_CONTENT, HOLDOUT_STYLES, TaskSampler, split_data, split_holdout
-from filmstyle.meta.train import (MetaTrainConfig, adapted, es_gradient, fomaml_step, maml_step, meta_train,
+from filmstyle.training.adapt import adapt, random_crop
+from filmstyle.training.grades import Grade, graded_still, random_grade
+from filmstyle.training.tasks import HOLDOUT_CONTENT, HOLDOUT_STYLES, TaskSampler, split_data, split_holdout
+from filmstyle.training.meta import (MetaTrainConfig, adapted, es_gradient, fomaml_step, maml_step, meta_train,
                                   query_loss)
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.nets.vgg import VGG19Features
@@ -344,7 +344,7 @@ def test_cli_meta_train_without_data_folders_says_so(tmp_path, monkeypatch, caps
 
 
 def test_eval_lr_sets_the_evaluation_step_size_only(vgg):
-    from filmstyle.meta.train import evaluate
+    from filmstyle.training.meta import evaluate
 
     content, _, held = data()
     tasks = sampler(held, content, seed=5).fixed_tasks()

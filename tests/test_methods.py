@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from filmstyle import config, video
+from filmstyle.core import config, video
 from filmstyle.methods import METHODS
 from filmstyle.methods.base import NetStylizer, Prepared
 from filmstyle.methods.gatys import GatysBudget, gatys_optimize

@@ -1,6 +1,6 @@
 import torch
 
-from filmstyle.meta.pretrain import pretrain_identity
+from filmstyle.training.pretrain import pretrain_identity
 from filmstyle.nets import TransformerNet
 
 

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from tests.conftest import SQUARE_STEP, clip_frame, make_clip
-from filmstyle import video
-from filmstyle.config import AdaptConfig, LossConfig
-from filmstyle.meta.adapt import adapt
+from filmstyle.core import video
+from filmstyle.core.config import AdaptConfig, LossConfig
+from filmstyle.training.adapt import adapt
 from filmstyle.nets import TransformerNet, VGG19Features
 from filmstyle.temporal.loss import FramePair, clip_pairs, make_pair, temporal_loss
 

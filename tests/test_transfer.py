@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from filmstyle.grading.fit import distill_lut, fit_lattice, learn_lut, patch_grid
-from filmstyle.grading.lut import LUT3D
-from filmstyle.grading.transfer import (
+from filmstyle.lut.lut3d import LUT3D
+from filmstyle.lut.transfer import (
     TRANSFERS, histogram, is_grey, lab_to_rgb, mk, reinhard, rgb_to_lab, transfer_lut,
 )
 

@@ -1,4 +1,4 @@
-"""Tests for filmstyle.video on tiny synthetic clips (CPU, well under a second each)."""
+"""Tests for filmstyle.core.video on tiny synthetic clips (CPU, well under a second each)."""
 from __future__ import annotations
 
 import signal
@@ -11,9 +11,9 @@ import av
 import numpy as np
 import pytest
 
-from filmstyle import video
-from filmstyle.errors import InputError
-from filmstyle.video import probe, read_frames, sample_frames, transcode
+from filmstyle.core import video
+from filmstyle.core.errors import InputError
+from filmstyle.core.video import probe, read_frames, sample_frames, transcode
 from tests.conftest import SQUARE_STEP, make_audio_only, make_clip
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from filmstyle import video
-from filmstyle.atomic import atomic_path
+from filmstyle.core import video
+from filmstyle.core.files import atomic_path
 from filmstyle.bench.table1 import PAPER_CLIP_FOR, PAPER_NAMES, PAPER_TABLE1
 
 COLUMNS = ("method", "{clip} e_stab", "{clip} RMSE", "{clip} x floor", "model FPS", "e2e FPS",
@@ -81,7 +81,7 @@ def notes_lines(result: Mapping[str, Any]) -> list[str]:
         "model FPS: frames / seconds in the method (network, or per-frame optimisation); e2e FPS: decode + method "
         "(+ temporal blend for meta) + encode. look s / look steps: to get the look, per clip (mean); n/frame = "
         "optimisation steps spent on every frame instead.",
-        "style dist: relative Gram distance to the still (filmstyle.metrics.style_distance, relu1_2..relu4_3); "
+        "style dist: relative Gram distance to the still (filmstyle.measure.style.style_distance, relu1_2..relu4_3); "
         "content dist: ||phi(out) - phi(src)||^2 / ||phi(src)||^2 at relu3_3. Both mean over frames and clips.",
         f"wall time of the bench: {result['seconds']:.0f} s",
     ]

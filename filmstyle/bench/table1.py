@@ -3,11 +3,11 @@ frames of the paper's two kinds of clip, measured with the same code.
 
 Clips (``DATA/videos``): bigbuckbunny.mp4 (animated, as the paper's "Totoro"), rendered at 640x360,
 and bikes.mp4 (live action, as the paper's "selfie video"), at its native 640x272. Style: one film
-still held out of meta-training (:data:`filmstyle.meta.tasks.HOLDOUT_STYLES`). Per method and clip:
-get the look (timed), render the first N frames with :func:`filmstyle.video.transcode` (model-only
+still held out of meta-training (:data:`filmstyle.training.tasks.HOLDOUT_STYLES`). Per method and clip:
+get the look (timed), render the first N frames with :func:`filmstyle.core.video.transcode` (model-only
 and end-to-end FPS), then measure all renders of a clip together: e_stab with DeepFlow on the source
-frames (:func:`filmstyle.temporal.stability.stability_many`, the paper's sec. 3.4 and 4.1), the style
-distance to the still (:func:`filmstyle.metrics.style_distance`) and the content distance to the
+frames (:func:`filmstyle.measure.stability.stability_many`, the paper's sec. 3.4 and 4.1), the style
+distance to the still (:func:`filmstyle.measure.style.style_distance`) and the content distance to the
 source frames (:func:`content_distance`).
 
 A full table takes hours on a CPU, so every (clip, method) cell is kept as it finishes: its render
@@ -28,17 +28,18 @@ from typing import Any
 
 import torch
 
-from filmstyle import video
-from filmstyle.atomic import atomic_path
-from filmstyle.config import LossConfig
-from filmstyle.errors import InputError
-from filmstyle.image import from_array
-from filmstyle.meta.tasks import HOLDOUT_STYLES
+from filmstyle.core import video
+from filmstyle.core.assets import shared_data
+from filmstyle.core.files import atomic_path
+from filmstyle.core.config import LossConfig
+from filmstyle.core.errors import InputError
+from filmstyle.core.image import from_array
+from filmstyle.training.tasks import HOLDOUT_STYLES
 from filmstyle.methods import METHODS, Method
-from filmstyle.metrics import style_distance
+from filmstyle.measure.style import style_distance
 from filmstyle.nets.vgg import VGG19Features, load_vgg19
-from filmstyle.pipeline import load_still
-from filmstyle.temporal.stability import stability_many
+from filmstyle.core.image import load_still
+from filmstyle.measure.stability import stability_many
 
 # clip -> (render size (W, H), kind); the paper's sec. 4.1 uses one animated and one live-action clip
 CLIPS: dict[str, tuple[tuple[int, int], str]] = {
@@ -60,11 +61,6 @@ PAPER_TABLE1: dict[str, dict[str, float]] = {
 }
 PAPER_NAMES = {"johnson": "Johnson [6] et al.", "stylebank": "Chen [2] et al.", "meta": "Our proposed method"}
 PAPER_CLIP_FOR = {"bikes.mp4": "selfie (live action)", "bigbuckbunny.mp4": "Totoro (animated)"}
-
-
-def default_data() -> Path:
-    """$FILMSTYLE_SHARED/data, else the shared folder beside the repository (as benchmarks/_common.py)."""
-    return Path(os.environ.get("FILMSTYLE_SHARED", Path(__file__).resolve().parents[2].parent / "shared")) / "data"
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Where the LUT comes from: a LUT file, a colour transfer or learned fit toward a still, or the
 colour mapping distilled from a look (:func:`make_lut`). How it is applied: once per 24-bit colour
-into a 2^24-entry table (:func:`filmstyle.grading.lut.packed_table`, about a second), then one
-table lookup per pixel inside :func:`filmstyle.video.transcode`, which decodes, encodes and copies
+into a 2^24-entry table (:func:`filmstyle.lut.lut3d.packed_table`, about a second), then one
+table lookup per pixel inside :func:`filmstyle.core.video.transcode`, which decodes, encodes and copies
 the audio. Also the colour pre- and post-processing of ``filmstyle render`` (:func:`colour_hooks`).
 """
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from filmstyle import video
-from filmstyle.errors import InputError, check_readable_file
-from filmstyle.grading.lut import LUT3D, apply_packed, packed_table, read_lut
-from filmstyle.grading.transfer import TRANSFERS, pixels, transfer_lut
-from filmstyle.image import from_array, load_image, resize_short
+from filmstyle.core import video
+from filmstyle.core.errors import InputError, check_readable_file
+from filmstyle.lut.lut3d import LUT3D, apply_packed, packed_table, read_lut
+from filmstyle.lut.transfer import TRANSFERS, pixels, transfer_lut
+from filmstyle.core.image import from_array, load_image, resize_short
 
 STILL_METHODS = (*TRANSFERS, "learned")  # how a LUT is made from a still
 CONTENT_FRAMES = 8  # frames sampled from a clip for colour statistics or distillation
@@ -54,7 +54,7 @@ class GradeStats:
 
 
 class LUTFrames:
-    """Callable for :func:`filmstyle.video.transcode`: (H, W, 3) uint8 RGB in, graded frame out.
+    """Callable for :func:`filmstyle.core.video.transcode`: (H, W, 3) uint8 RGB in, graded frame out.
 
     ``rgbx``: return (H, W, 4), RGB and a zero byte, which the encoder converts without a copy;
     else (H, W, 3). Frames of a quarter megapixel or more are looked up on two threads.
@@ -76,7 +76,7 @@ def grade_video(src: str | os.PathLike, dst: str | os.PathLike, lut: LUT3D, *, s
                 on_frame: Callable[[int], None] | None = None) -> GradeStats:
     """Grade ``src`` with ``lut`` (blended with the identity at ``strength``) into ``dst``.
 
-    Frame rate, timestamps and every audio stream are kept (:func:`filmstyle.video.transcode`);
+    Frame rate, timestamps and every audio stream are kept (:func:`filmstyle.core.video.transcode`);
     ``preset`` is libx264's speed preset, ``crf`` its quality. ``dst`` appears only when complete.
     """
     if not 0.0 <= strength <= 1.0:
@@ -99,7 +99,8 @@ def content_frames(path: str | os.PathLike | None, *, n: int = CONTENT_FRAMES,
 
     None: the shipped sample clip. Each is (1, 3, H, W) in [0, 1], short side ``size``.
     """
-    from filmstyle.pipeline import DEMO_CLIP, IMAGE_SUFFIXES
+    from filmstyle.core.assets import DEMO_CLIP
+    from filmstyle.core.media import IMAGE_SUFFIXES
 
     clip = DEMO_CLIP if path is None else Path(path)
     if clip.suffix.lower() in IMAGE_SUFFIXES:
@@ -116,11 +117,11 @@ def lut_from_still(still: str | os.PathLike, content: Sequence[torch.Tensor], *,
                    on_step: Callable[[int, dict[str, float]], None] | None = None) -> LUT3D:
     """A LUT carrying the colours of ``content`` frames toward the still's (bars trimmed).
 
-    ``method``: "reinhard", "histogram", "mk" (:mod:`filmstyle.grading.transfer`) or "learned"
+    ``method``: "reinhard", "histogram", "mk" (:mod:`filmstyle.lut.transfer`) or "learned"
     (:func:`filmstyle.grading.fit.learn_lut`, ``steps`` Adam steps, fitted on a 17-point lattice and
     resampled to ``size``). A black-and-white still gives an exactly neutral LUT.
     """
-    from filmstyle.pipeline import load_still
+    from filmstyle.core.image import load_still
 
     if method not in STILL_METHODS:
         raise InputError(None, f"unknown --method {method!r} for a still", f"use one of: {', '.join(STILL_METHODS)}")

@@ -1,7 +1,7 @@
 """Registry of the methods compared in Table 1: a plain dict, name -> class.
 
 Every class implements :class:`filmstyle.methods.base.Method`: ``prepare(still, clip)`` returns the
-seconds and steps it took to get the look and a per-frame stylizer for filmstyle.video.transcode.
+seconds and steps it took to get the look and a per-frame stylizer for filmstyle.core.video.transcode.
 """
 from __future__ import annotations
 

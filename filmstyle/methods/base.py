@@ -3,7 +3,7 @@
 A method is a class with a name, its source, a budget for the full table and one for ``--quick``
 (frozen dataclasses whose fields cite their source), and :meth:`Method.prepare`, which turns a still
 and a clip into a :class:`Prepared`: the seconds and optimisation steps it took to get the look and
-a per-frame :class:`Stylizer` that :func:`filmstyle.video.transcode` can call.
+a per-frame :class:`Stylizer` that :func:`filmstyle.core.video.transcode` can call.
 """
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 import torch
 
-from filmstyle.image import from_array, to_array
+from filmstyle.core.image import from_array, to_array
 
 
 class Stylizer(Protocol):
-    """Per-frame callable for :func:`filmstyle.video.transcode`.
+    """Per-frame callable for :func:`filmstyle.core.video.transcode`.
 
     ``stylizer(frame)``: (H, W, 3) uint8 RGB -> (H, W, 3) uint8 RGB, frames given in clip order.
     ``model_seconds``: seconds spent in the method itself (network or optimisation), accumulated.
@@ -101,7 +101,7 @@ def adapted_look(method: str, still: str | os.PathLike, clip: str | os.PathLike,
                  stylizer: Callable[[torch.nn.Module], Stylizer], **notes: Any) -> Prepared:
     """A :class:`Prepared` for a method that adapts the transform network with ``filmstyle adapt``'s
     pipeline (``cfg`` an AdaptConfig, ``init`` as ``adapt --init``) and renders with ``stylizer(net)``."""
-    from filmstyle.pipeline import adapt_look
+    from filmstyle.adaptation import adapt_look
 
     (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init=init)
     return Prepared(method, stylizer(look.net), seconds, result.steps,

@@ -1,6 +1,6 @@
 """``johnson``: Johnson et al. 2016, one transform network per style trained from random weights.
 
-The same network as ``meta`` (filmstyle.pipeline.DEFAULT_NET) and the same losses, trained from
+The same network as ``meta`` (filmstyle.nets.transformer.filmstyle_net()) and the same losses, trained from
 scratch on the clip's frames, rendered frame by frame. Johnson et al. (ECCV 2016, sec. 4.1) trained
 40,000 iterations at batch 4 on MS-COCO (160,000 images seen); the budget here is stated relative
 to that in :meth:`JohnsonMethod.budget_text`.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from filmstyle.config import AdaptConfig
+from filmstyle.core.config import AdaptConfig
 from filmstyle.methods.base import Method, Prepared, adapted_look
 from filmstyle.render import FrameStylizer, RenderOptions
 
@@ -45,6 +45,6 @@ class JohnsonMethod(Method):
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         b = self.budget
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames)
-        # init "scratch" builds filmstyle.pipeline.DEFAULT_NET, the network meta adapts
+        # init "scratch" builds filmstyle.nets.transformer.filmstyle_net(), the network meta adapts
         return adapted_look(self.name, still, clip, cfg, init="scratch",
                             stylizer=lambda net: FrameStylizer(net, RenderOptions()))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from filmstyle import config
-from filmstyle.config import AdaptConfig, LossConfig
+from filmstyle.core import config
+from filmstyle.core.config import AdaptConfig, LossConfig
 from filmstyle.methods.base import Method, Prepared, adapted_look
 from filmstyle.render import BlendingStylizer, RenderOptions
 

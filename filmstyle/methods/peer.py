@@ -22,10 +22,10 @@ from unittest import mock
 import numpy as np
 from PIL import Image
 
-from filmstyle.errors import FilmstyleError
-from filmstyle.image import save_image
+from filmstyle.core.errors import FilmstyleError
+from filmstyle.core.image import save_image
 from filmstyle.methods.base import Method, Prepared
-from filmstyle.pipeline import load_still
+from filmstyle.core.image import load_still
 
 
 @dataclass(frozen=True)

@@ -29,16 +29,17 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from filmstyle import checkpoint as ckpt_io
-from filmstyle.atomic import atomic_path
-from filmstyle.config import LossConfig
-from filmstyle.image import load_image, resize_short
+from filmstyle.core import store as ckpt_io
+from filmstyle.core.files import atomic_path
+from filmstyle.core.config import LossConfig
+from filmstyle.core.image import load_image, resize_short
 from filmstyle.losses import perceptual_loss, style_targets
-from filmstyle.meta.adapt import random_crop
+from filmstyle.training.adapt import random_crop
 from filmstyle.methods.base import Method, NetStylizer, Prepared
 from filmstyle.nets.stylebank import BankView, StyleBankNet
 from filmstyle.nets.vgg import VGG19Features, load_vgg19
-from filmstyle.pipeline import load_content, load_still
+from filmstyle.core.media import load_content
+from filmstyle.core.image import load_still
 
 log = logging.getLogger(__name__)
 KIND = "filmstyle.stylebank"
@@ -229,7 +230,7 @@ class StyleBankMethod(Method):
 
     def _pretrained(self) -> StyleBankNet:
         if self._net is None:
-            from filmstyle.meta.tasks import split_data
+            from filmstyle.training.tasks import split_data
 
             if self.data is None:
                 raise ValueError("StyleBank pre-training needs the data folder (data=...) holding styles/ and content/")

@@ -12,7 +12,7 @@ Every conv but the last is followed by instance norm and ReLU, as in StyleBank s
 stated: upsample-then-conv instead of fractionally strided convs (as filmstyle's TransformerNet,
 against checkerboard artefacts), reflection padding, and a width small enough for a CPU
 (w = 16 by default: 64 embedding channels against StyleBank's 128, chosen to match
-filmstyle.pipeline.DEFAULT_NET, so the three feed-forward methods have the same encoder and decoder).
+filmstyle.nets.transformer.filmstyle_net(), so the three feed-forward methods have the same encoder and decoder).
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from filmstyle.errors import FilmstyleError
+from filmstyle.core.errors import FilmstyleError
 
 # Conv widths of VGG19's five blocks (Simonyan & Zisserman 2015, configuration E).
 _BLOCKS: tuple[tuple[int, int], ...] = ((2, 64), (2, 128), (4, 256), (4, 512), (4, 512))

@@ -1,4 +1,4 @@
-"""Temporal stability: optical flow, backward warping, consistency masks, the stability error,
+"""Temporal stability: optical flow, backward warping, consistency masks,
 flow-guided blending for renders and shot-cut detection.
 
 Flow convention (every module here): the flow from frame A to frame B is (H, W, 2) float32 in
@@ -8,8 +8,7 @@ from filmstyle.temporal.blend import TemporalBlender
 from filmstyle.temporal.cuts import CutDetector, cut_source, detect_cuts, read_cuts_file
 from filmstyle.temporal.flow import FLOW_METHODS, flow_between
 from filmstyle.temporal.masks import consistency_mask
-from filmstyle.temporal.stability import StabilityReport, stability
 from filmstyle.temporal.warp import backward_warp, warp_array
 
-__all__ = ["FLOW_METHODS", "CutDetector", "StabilityReport", "TemporalBlender", "backward_warp", "consistency_mask",
-           "cut_source", "detect_cuts", "flow_between", "read_cuts_file", "stability", "warp_array"]
+__all__ = ["FLOW_METHODS", "CutDetector", "TemporalBlender", "backward_warp", "consistency_mask",
+           "cut_source", "detect_cuts", "flow_between", "read_cuts_file", "warp_array"]

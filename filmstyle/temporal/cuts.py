@@ -9,7 +9,7 @@ reaches 27 and at least 15 frames have passed since the last cut (PySceneDetect'
 cut smears one shot into the next, while a spurious one only costs one unblended frame. It runs
 online, one frame at a time, so the render loop needs no second pass.
 
-Frame indices count decoded frames from 0 in display order, as :func:`filmstyle.video.read_frames`
+Frame indices count decoded frames from 0 in display order, as :func:`filmstyle.core.video.read_frames`
 yields them. Frame 0 always starts a shot and is never listed.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from filmstyle import video
-from filmstyle.errors import InputError, check_readable_file
+from filmstyle.core import video
+from filmstyle.core.errors import InputError, check_readable_file
 
 THRESHOLD = 27.0  # PySceneDetect ContentDetector default threshold
 MIN_GAP = 15  # frames; PySceneDetect ContentDetector default min_scene_len

@@ -7,7 +7,7 @@ consistency mask M of that flow (:mod:`filmstyle.temporal.masks`), the loss on t
     L_temporal = mean over all C·H·W values of M ⊙ (O_t − warp(O_{t−1}))²
 
 the short-term consistency loss of Ruder et al. 2016 (eq. 7) written with the conventions of the
-stability error (:mod:`filmstyle.temporal.stability`): pixels in [0, 1], masked pixels counted as 0.
+stability error (:mod:`filmstyle.measure.stability`): pixels in [0, 1], masked pixels counted as 0.
 Feed-forward networks trained with it: Huang et al. 2017 ("Real-time neural style transfer for
 videos") and Gupta et al. 2017; both pass both frames through the network and back-propagate into
 both. Flow and mask are computed once, on the source frames, when the pairs are made.
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from filmstyle.image import from_array
+from filmstyle.core.image import from_array
 from filmstyle.temporal.flow import flow_between
 from filmstyle.temporal.masks import consistency_mask
 from filmstyle.temporal.warp import backward_warp
@@ -68,7 +68,7 @@ def clip_pairs(path: str | os.PathLike, n: int, short_side: int, *, flow: str = 
 
     Pairs across a shot cut, or where the flow fails, keep little of their mask and are dropped.
     """
-    from filmstyle import video
+    from filmstyle.core import video
 
     info = video.probe(path)
     w, h = info.width, info.height

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 import torch
 
-from filmstyle.config import LossConfig
+from filmstyle.core.config import LossConfig
 from filmstyle.losses import gram_matrix
 from filmstyle.nets.vgg import VGG19Features
 

@@ -10,11 +10,11 @@ import sys
 import time
 from collections.abc import Callable
 
-from filmstyle.cli import parse_size  # loaded already: the main CLI calls add_parsers
-from filmstyle.errors import InputError
+from filmstyle._cli import parse_size  # loaded already: the main CLI calls add_parsers
+from filmstyle.core.errors import InputError
 
 SIZES = (17, 33, 65)  # the usual lattice sizes of exchanged .cube files (Resolve, Adobe, camera LUTs)
-FORMATS = ("cube", "resolve", "hald")  # as filmstyle.grading.lut.FORMATS (kept here: parsing imports nothing heavy)
+FORMATS = ("cube", "resolve", "hald")  # as filmstyle.lut.lut3d.FORMATS (kept here: parsing imports nothing heavy)
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
 
 
@@ -63,7 +63,7 @@ def _make_lut(source: str, *, kind: str, method: str, size: int | None, content:
     ``size``: lattice points per axis; None keeps a LUT file's own (and means 33 otherwise).
     """
     from filmstyle.grading.grade import content_frames, lut_from_look, lut_from_still
-    from filmstyle.grading.lut import read_lut
+    from filmstyle.lut.lut3d import read_lut
 
     if kind == "lut":
         lut = read_lut(source)
@@ -90,7 +90,7 @@ def _kind(path: str) -> str:
     """What the ``lut`` command's SOURCE is: "look", "lut" (a .cube or a Hald CLUT image, converted)
     or "still"."""
     from filmstyle.grading.grade import is_look_file
-    from filmstyle.grading.lut import looks_like_hald
+    from filmstyle.lut.lut3d import looks_like_hald
 
     if is_look_file(path):
         return "look"
@@ -100,8 +100,8 @@ def _kind(path: str) -> str:
 
 
 def cmd_lut(args: argparse.Namespace) -> None:
-    from filmstyle.atomic import check_writable
-    from filmstyle.grading.lut import format_of, hald_level, write_lut
+    from filmstyle.core.files import check_writable
+    from filmstyle.lut.lut3d import format_of, hald_level, write_lut
 
     if args.size not in SIZES:
         raise InputError(None, f"--size must be one of {', '.join(map(str, SIZES))}, got {args.size}")
@@ -125,10 +125,10 @@ def cmd_lut(args: argparse.Namespace) -> None:
 def cmd_grade(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from filmstyle import video
-    from filmstyle.atomic import check_writable
+    from filmstyle.core import video
+    from filmstyle.core.files import check_writable
     from filmstyle.grading.grade import grade_video
-    from filmstyle.grading.lut import write_lut
+    from filmstyle.lut.lut3d import write_lut
 
     _check_strength(args.strength)
     if args.max_frames is not None and args.max_frames < 1:

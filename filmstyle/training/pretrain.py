@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import torch
 
-from filmstyle.meta.adapt import random_crop
+from filmstyle.training.adapt import random_crop
 from filmstyle.nets.transformer import TransformerNet
 
 log = logging.getLogger(__name__)

@@ -10,66 +10,19 @@ from pathlib import Path
 
 import torch
 
-from filmstyle import __version__, video
-from filmstyle.config import AdaptConfig
-from filmstyle.errors import InputError
-from filmstyle.image import MIN_SIDE, file_sha256, from_array, load_image, resize_short
+from filmstyle import __version__
+from filmstyle.core import video
+from filmstyle.core.config import AdaptConfig
+from filmstyle.core.errors import InputError
+from filmstyle.core.assets import DEMO_CLIP, META_INIT
+from filmstyle.core.image import file_sha256, load_still
+from filmstyle.core.media import load_content
 from filmstyle.look import Look, load_look
-from filmstyle.meta.adapt import AdaptResult, adapt
-from filmstyle.nets.transformer import TransformerNet
+from filmstyle.training.adapt import AdaptResult, adapt
+from filmstyle.nets.transformer import TransformerNet, filmstyle_net
 from filmstyle.temporal.loss import FramePair, clip_pairs
 
 log = logging.getLogger(__name__)
-ASSETS = Path(__file__).parent / "assets"
-DEMO_CLIP = ASSETS / "demo_clip.mp4"
-DEMO_STILL = ASSETS / "demo_still.png"
-DEMO_LOOK = ASSETS / "demo.look"
-META_INIT = ASSETS / "init.look"  # made by `filmstyle meta-train` (README)
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
-DEFAULT_NET = {"width": 16, "depth": 5}  # chosen by benchmarks/net_size.py (README)
-
-
-def trim_letterbox(img: torch.Tensor, *, threshold: float = 0.06) -> torch.Tensor:
-    """Remove uniform near-black bars (letterbox/pillarbox) around a still: (1, 3, H, W) -> cropped.
-
-    Film stills often carry bars; their black would otherwise dominate the style statistics.
-    A row/column counts as bar if its brightest value is below ``threshold``.
-    """
-    peak = img[0].amax(0)  # (H, W) brightest channel per pixel
-    rows = torch.nonzero(peak.amax(1) >= threshold).flatten()
-    cols = torch.nonzero(peak.amax(0) >= threshold).flatten()
-    if rows.numel() == 0 or cols.numel() == 0:
-        return img  # an all-black still: nothing to trim against
-    return img[..., int(rows[0]):int(rows[-1]) + 1, int(cols[0]):int(cols[-1]) + 1]
-
-
-def load_still(path: str | os.PathLike, size: int) -> torch.Tensor:
-    """The style still, bars trimmed, short side resized to ``size``: (1, 3, H, W) in [0, 1]."""
-    img = trim_letterbox(load_image(path))
-    if min(img.shape[-2:]) < MIN_SIDE:
-        raise InputError(path, "still is too small once its black bars are removed", f"use a still at least {MIN_SIDE} px high without bars")
-    return resize_short(img, size)
-
-
-def load_content(*, video_path: str | os.PathLike | None, content_dir: str | os.PathLike | None,
-                 n: int, size: int) -> list[torch.Tensor]:
-    """Content frames for adaptation: ``n`` frames spread over a clip, or up to ``n`` images of a folder.
-
-    Each is (1, 3, H, W) with its short side resized to ``size``.
-    """
-    if video_path is not None and content_dir is not None:
-        raise InputError(None, "give either --video or --content, not both")
-    if content_dir is not None:
-        folder = Path(content_dir)
-        if not folder.is_dir():
-            raise InputError(folder, "content folder not found", "give a folder of JPEG/PNG images")
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not files:
-            raise InputError(folder, "content folder holds no images", f"put {', '.join(IMAGE_SUFFIXES)} files in it")
-        step = max(1, len(files) // n)
-        return [resize_short(load_image(p), size) for p in files[::step][:n]]
-    clip = DEMO_CLIP if video_path is None else video_path
-    return [resize_short(from_array(f), size) for f in video.sample_frames(clip, n)]
 
 
 def _temporal_pairs(video_path: str | os.PathLike | None, content_dir: str | os.PathLike | None,
@@ -114,7 +67,7 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig = AdaptConfig(), *, vi
     else:
         frames = load_content(video_path=video_path, content_dir=content_dir, n=cfg.frames, size=cfg.size)
     if init == "scratch":
-        net = TransformerNet(**(net_config or DEFAULT_NET))
+        net = TransformerNet(**net_config) if net_config else filmstyle_net()
         init_id = "scratch"
     else:
         if net_config:

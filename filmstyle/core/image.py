@@ -10,8 +10,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 
-from filmstyle.atomic import atomic_path
-from filmstyle.errors import InputError, check_readable_file
+from filmstyle.core.files import atomic_path
+from filmstyle.core.errors import InputError, check_readable_file
 
 MIN_SIDE = 64  # below this VGG's deeper layers (1/8 resolution) carry almost no style statistics
 
@@ -79,3 +79,25 @@ def save_image(img: torch.Tensor, path: str | os.PathLike) -> Path:
     with atomic_path(target) as tmp:
         Image.fromarray(to_array(img)).save(tmp, format=fmt)
     return target
+
+
+def trim_letterbox(img: torch.Tensor, *, threshold: float = 0.06) -> torch.Tensor:
+    """Remove uniform near-black bars (letterbox/pillarbox) around a still: (1, 3, H, W) -> cropped.
+
+    Film stills often carry bars; their black would otherwise dominate the style statistics.
+    A row/column counts as bar if its brightest value is below ``threshold``.
+    """
+    peak = img[0].amax(0)  # (H, W) brightest channel per pixel
+    rows = torch.nonzero(peak.amax(1) >= threshold).flatten()
+    cols = torch.nonzero(peak.amax(0) >= threshold).flatten()
+    if rows.numel() == 0 or cols.numel() == 0:
+        return img  # an all-black still: nothing to trim against
+    return img[..., int(rows[0]):int(rows[-1]) + 1, int(cols[0]):int(cols[-1]) + 1]
+
+
+def load_still(path: str | os.PathLike, size: int) -> torch.Tensor:
+    """The style still, bars trimmed, short side resized to ``size``: (1, 3, H, W) in [0, 1]."""
+    img = trim_letterbox(load_image(path))
+    if min(img.shape[-2:]) < MIN_SIDE:
+        raise InputError(path, "still is too small once its black bars are removed", f"use a still at least {MIN_SIDE} px high without bars")
+    return resize_short(img, size)

@@ -1,6 +1,6 @@
 """Meta-training: learn an initialisation of the transform network that adapts to a style fast.
 
-Every outer loop but second-order MAML uses the one inner loop, :func:`filmstyle.meta.adapt.adapt`
+Every outer loop but second-order MAML uses the one inner loop, :func:`filmstyle.training.adapt.adapt`
 (Adam, batch 1), on a copy of the network; evaluation always does, as ``filmstyle adapt`` will.
 
 - reptile: θ ← θ + ε · mean_tasks(φ_K − θ) over the adapted parameters (no outer optimiser).
@@ -34,18 +34,18 @@ from typing import Any
 import torch
 from torch.func import functional_call
 
-from filmstyle import checkpoint as ckpt_io
-from filmstyle.atomic import atomic_path, check_writable
-from filmstyle.config import AdaptConfig, LossConfig
-from filmstyle.image import load_image, resize_short
+from filmstyle.core import store as ckpt_io
+from filmstyle.core.files import atomic_path, check_writable
+from filmstyle.core.config import AdaptConfig, LossConfig
+from filmstyle.core.image import load_image, resize_short
 from filmstyle.look import Look, load_look, weights_sha256
 from filmstyle.losses import perceptual_loss, style_targets
-from filmstyle.meta.adapt import adapt, random_crop, trainable_parameters
-from filmstyle.meta.pretrain import pretrain_identity
-from filmstyle.meta.tasks import Task, TaskSampler, clip_frames, split_data, task_seed
+from filmstyle.training.adapt import adapt, random_crop, trainable_parameters
+from filmstyle.training.pretrain import pretrain_identity
+from filmstyle.training.tasks import Task, TaskSampler, clip_frames, split_data, task_seed
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.nets.vgg import VGG19Features, load_vgg19
-from filmstyle.pipeline import DEFAULT_NET
+from filmstyle.nets.transformer import FILMSTYLE_NET
 
 log = logging.getLogger(__name__)
 # Outer step sizes: Reptile's meta-step 0.1 is the default of openai/supervised-reptile (args.py);
@@ -86,8 +86,8 @@ class MetaTrainConfig:
     grade_prob: float = 0.3
     es_pairs: int = 8
     es_sigma: float = 0.02
-    width: int = DEFAULT_NET["width"]
-    depth: int = DEFAULT_NET["depth"]
+    width: int = FILMSTYLE_NET["width"]
+    depth: int = FILMSTYLE_NET["depth"]
     loss: LossConfig = field(default_factory=LossConfig)
 
     def __post_init__(self) -> None:
@@ -357,10 +357,10 @@ def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, co
                       log_path: str | os.PathLike | None = None, resume: bool = False, frames_per_clip: int = 8,
                       init: str = "scratch", warmup_steps: int = 0,
                       on_iteration: Callable[[dict[str, float]], None] | None = None) -> tuple[Path, MetaTrainResult]:
-    """Meta-train on folders (held-out set: :mod:`filmstyle.meta.tasks`) and write the init look file.
+    """Meta-train on folders (held-out set: :mod:`filmstyle.training.tasks`) and write the init look file.
 
     ``init``: "scratch" (a new network of ``cfg.width`` x ``cfg.depth``) or a look/init file to start
-    from. ``warmup_steps`` > 0 first runs the reconstruction warm-up of :mod:`filmstyle.meta.pretrain`
+    from. ``warmup_steps`` > 0 first runs the reconstruction warm-up of :mod:`filmstyle.training.pretrain`
     on the training photos; its result is kept in ``output + ".warmup.look"`` and reused.
     The checkpoint is ``output + ".ckpt"``; it is kept after the run so the run can be extended.
     """

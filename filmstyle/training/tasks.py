@@ -18,12 +18,13 @@ from pathlib import Path
 
 import torch
 
-from filmstyle import video
-from filmstyle.errors import InputError
-from filmstyle.image import from_array, load_image, resize_short
-from filmstyle.meta.adapt import random_crop
-from filmstyle.meta.grades import graded_still
-from filmstyle.pipeline import load_still
+from filmstyle.core import video
+from filmstyle.core.errors import InputError
+from filmstyle.core.image import from_array, load_image, resize_short
+from filmstyle.training.adapt import random_crop
+from filmstyle.training.grades import graded_still
+from filmstyle.core.image import load_still
+from filmstyle.core.media import IMAGE_SUFFIXES, VIDEO_SUFFIXES, files_with
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,6 @@ HOLDOUT_CONTENT: tuple[str, ...] = (
 )
 # Held-out clips (../shared/data/videos): the paper's live-action Table 1 clip and an animated one.
 HOLDOUT_CLIPS: tuple[str, ...] = ("bikes.mp4", "sintel_snow.mp4")
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
-VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi", ".webm")
 Item = Path | torch.Tensor  # an image file, or an image tensor (1, 3, H, W) in [0, 1]
 
 
@@ -173,10 +172,6 @@ def _split_named(paths: list[Path], root: Path, names: Sequence[str], what: str)
     return split_holdout(paths, max(1, len(paths) // 5))
 
 
-def _files(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
-
-
 @dataclass(frozen=True)
 class DataSplit:
     """Meta-training and held-out files."""
@@ -196,7 +191,7 @@ def split_data(styles_dir: str | os.PathLike, content_dir: str | os.PathLike,
     for root in roots:
         if not root.is_dir():
             raise InputError(root, "folder not found", "give an existing folder")
-    styles, content = _files(roots[0], IMAGE_SUFFIXES), _files(roots[1], IMAGE_SUFFIXES)
+    styles, content = files_with(roots[0], IMAGE_SUFFIXES, recursive=True), files_with(roots[1], IMAGE_SUFFIXES, recursive=True)
     for root, found in ((roots[0], styles), (roots[1], content)):
         if not found:
             raise InputError(root, "folder holds no images", f"put {', '.join(IMAGE_SUFFIXES)} files in it")
@@ -205,7 +200,7 @@ def split_data(styles_dir: str | os.PathLike, content_dir: str | os.PathLike,
     tv: list[Path] = []
     ev: list[Path] = []
     if videos_dir is not None:
-        clips = _files(roots[2], VIDEO_SUFFIXES)
+        clips = files_with(roots[2], VIDEO_SUFFIXES, recursive=True)
         ev = [p for p in clips if p.name in HOLDOUT_CLIPS]
         tv = [p for p in clips if p not in ev]
     return DataSplit(*(tuple(x) for x in (ts, es, tc, ec, tv, ev)))

@@ -1,6 +1,6 @@
 """Run an iterator a few items ahead of its consumer, on a worker thread.
 
-Used by :func:`filmstyle.video.transcode` to demux, decode and convert the next frames while the
+Used by :func:`filmstyle.core.video.transcode` to demux, decode and convert the next frames while the
 current one is processed and encoded: FFmpeg (through PyAV) and numpy release the GIL in their C
 loops, so the two threads overlap.
 """

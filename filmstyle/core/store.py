@@ -14,7 +14,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
-from filmstyle.atomic import atomic_path
+from filmstyle.core.files import atomic_path
 
 log = logging.getLogger(__name__)
 

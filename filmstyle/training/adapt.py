@@ -16,8 +16,8 @@ from pathlib import Path
 
 import torch
 
-from filmstyle import checkpoint as ckpt_io
-from filmstyle.config import AdaptConfig
+from filmstyle.core import store as ckpt_io
+from filmstyle.core.config import AdaptConfig
 from filmstyle.losses import perceptual_loss, style_targets
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.nets.vgg import VGG19Features, load_vgg19
@@ -141,7 +141,7 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
                        seconds=time.perf_counter() - t0, resumed_from=start)
 
 
-_KIND = "filmstyle.checkpoint"
+_KIND = "filmstyle.core.store"
 
 
 def _save_checkpoint(path: Path, net: TransformerNet, opt: torch.optim.Optimizer, step: int,

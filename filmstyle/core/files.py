@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from filmstyle.errors import InputError
+from filmstyle.core.errors import InputError
 
 
 def check_writable(path: str | os.PathLike) -> Path:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from filmstyle.grading.lut import LUT3D
+from filmstyle.lut.lut3d import LUT3D
 
 ColourMap = Callable[[np.ndarray], np.ndarray]
 

@@ -30,11 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def cmd_bench(args: argparse.Namespace) -> None:
     from filmstyle.bench.report import format_text, write_json, write_markdown, write_png
-    from filmstyle.bench.table1 import DEFAULT_STILL, BenchConfig, check_data, default_data, run_table1
-    from filmstyle.image import to_array
-    from filmstyle.pipeline import load_still
+    from filmstyle.bench.table1 import DEFAULT_STILL, BenchConfig, check_data, run_table1
+    from filmstyle.core.assets import shared_data
+    from filmstyle.core.image import to_array
+    from filmstyle.core.image import load_still
 
-    cfg = BenchConfig(data=Path(args.data) if args.data else default_data(), out=Path(args.out),
+    cfg = BenchConfig(data=Path(args.data) if args.data else shared_data(), out=Path(args.out),
                       still=args.still or DEFAULT_STILL, quick=args.quick, frames=args.frames,
                       methods=tuple(args.methods or METHOD_NAMES), flow=args.flow,
                       cache=Path(args.cache) if args.cache else None, fresh=args.fresh)

@@ -1,0 +1,21 @@
+"""Where filmstyle finds its files: the shipped assets and the optional shared data folder.
+
+The shipped assets (``filmstyle/assets/``, attribution in ``ATTRIBUTION.md``) make the demo and the
+default adaptation work on a machine with nothing else. The shared data folder (clips, stills,
+photos of ``../shared/data``) is only for meta-training and benchmarks.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEMO_CLIP = ASSETS / "demo_clip.mp4"
+DEMO_STILL = ASSETS / "demo_still.png"
+DEMO_LOOK = ASSETS / "demo.look"
+META_INIT = ASSETS / "init.look"  # made by `filmstyle meta-train` (README)
+
+
+def shared_data() -> Path:
+    """$FILMSTYLE_SHARED/data, else the ``shared/data`` folder beside the repository checkout."""
+    return Path(os.environ.get("FILMSTYLE_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "data"
