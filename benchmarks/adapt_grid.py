@@ -14,16 +14,15 @@ import statistics
 import time
 
 import torch
-
 from _common import machine, require_shared
+
 from filmstyle.core.config import AdaptConfig
-from filmstyle.core.image import load_image, resize_short
+from filmstyle.core.image import load_image, load_still, resize_short
+from filmstyle.core.media import load_content
 from filmstyle.losses import perceptual_loss, style_targets
-from filmstyle.training.adapt import adapt
 from filmstyle.measure.style import style_distance
 from filmstyle.nets import TransformerNet, load_vgg19
-from filmstyle.core.media import load_content
-from filmstyle.core.image import load_still
+from filmstyle.training.adapt import adapt
 
 HELD_OUT = ("kodak__kodim05.jpg", "kodak__kodim15.jpg", "kodak__kodim21.jpg", "kodak__kodim23.jpg")
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from _common import machine, require_shared
 from PIL import Image
 
-from _common import machine, require_shared
 from filmstyle.temporal.blend import upsample_flow
 from filmstyle.temporal.flow import flow_between
 from filmstyle.temporal.masks import consistency_mask, inconsistent, out_of_frame

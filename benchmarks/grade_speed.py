@@ -28,10 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-
 from _common import SHARED, machine, require_shared  # noqa: E402
+
 from filmstyle.core import video  # noqa: E402
-from filmstyle.grading.grade import LUTFrames, content_frames, grade_video, lut_from_still  # noqa: E402
+from filmstyle.core.config import GradeOptions
+from filmstyle.grading.grade import (  # noqa: E402
+    LUTFrames,
+    content_frames,
+    grade_video,
+    lut_from_still,
+)
 from filmstyle.lut.lut3d import read_lut, write_lut  # noqa: E402
 
 SIZE = (1920, 1080)
@@ -112,7 +118,7 @@ def main() -> None:
             t0 = time.perf_counter()
             plain = video.transcode(clip, Path(tmp) / "plain.mp4", lambda f: f, crf=args.crf, preset=preset)
             plain_fps = plain.frames / (time.perf_counter() - t0)
-            stats = grade_video(clip, Path(tmp) / "graded.mp4", lut, crf=args.crf, preset=preset)
+            stats = grade_video(clip, Path(tmp) / "graded.mp4", lut, GradeOptions(crf=args.crf, preset=preset))
             print(f"grade {info.width}x{info.height}, {stats.frames} frames, libx264 preset {preset} crf {args.crf}: "
                   f"{stats.e2e_fps:.1f} FPS end-to-end (decode, LUT, encode, audio copy; table build included); "
                   f"without the LUT {plain_fps:.1f} FPS; audio streams kept {stats.audio_streams}")

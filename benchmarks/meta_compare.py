@@ -22,8 +22,9 @@ import time
 from pathlib import Path
 
 from _common import machine, require_shared
-from filmstyle.training.tasks import split_data
+
 from filmstyle.training.meta import MetaTrainConfig, _initial_net, run_meta_training
+from filmstyle.training.tasks import split_data
 
 
 def main() -> None:

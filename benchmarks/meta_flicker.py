@@ -17,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
 from _common import SHARED, machine
-from filmstyle.core import config, video
+
 from filmstyle._cli import parse_size
-from filmstyle.methods.meta import MetaMethod
-from filmstyle.render import BlendingStylizer, FrameStylizer, RenderOptions
+from filmstyle.core import video
 from filmstyle.measure.stability import stability
+from filmstyle.methods.meta import MetaBudget, MetaMethod
+from filmstyle.render import BlendingStylizer, FrameStylizer, RenderOptions
 
 
 def main() -> None:
@@ -35,9 +35,8 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=8)
     args = ap.parse_args()
     size = args.size
-    config.ADAPT_TEMPORAL_WEIGHT = args.weight  # what MetaMethod reads
     torch.manual_seed(0)
-    net = MetaMethod().prepare(args.still, args.clip).stylizer.net
+    net = MetaMethod(budget=MetaBudget(temporal_weight=args.weight)).prepare(args.still, args.clip).stylizer.net
     print(machine())
     print(f"clip {args.clip}, still {args.still}, temporal weight {args.weight:g}, first {args.frames} frames, DeepFlow")
     with tempfile.TemporaryDirectory() as tmp:

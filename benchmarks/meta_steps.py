@@ -19,17 +19,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
-
 from _common import machine, require_shared
+
 from filmstyle.core.config import AdaptConfig
-from filmstyle.core.image import load_image, resize_short
+from filmstyle.core.image import load_image, load_still, resize_short
 from filmstyle.look import load_look
 from filmstyle.losses import perceptual_loss, style_targets
-from filmstyle.training.adapt import adapt
-from filmstyle.training.tasks import HOLDOUT_CONTENT, HOLDOUT_STYLES
 from filmstyle.nets import TransformerNet, load_vgg19
 from filmstyle.nets.transformer import FILMSTYLE_NET as DEFAULT_NET
-from filmstyle.core.image import load_still
+from filmstyle.training.adapt import adapt
+from filmstyle.training.tasks import HOLDOUT_CONTENT, HOLDOUT_STYLES
 
 
 def centre_crop(img: torch.Tensor, size: int) -> torch.Tensor:

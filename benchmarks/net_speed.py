@@ -11,11 +11,11 @@ import argparse
 import time
 
 import torch
-
 from _common import machine
+
 from filmstyle.core.config import AdaptConfig
-from filmstyle.training.adapt import adapt
 from filmstyle.nets import TransformerNet, load_vgg19
+from filmstyle.training.adapt import adapt
 
 
 def main() -> None:

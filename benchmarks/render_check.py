@@ -14,12 +14,12 @@ import tempfile
 from pathlib import Path
 
 from _common import machine
+
 from filmstyle import RenderOptions, load_look, render_video
 from filmstyle.core import video
-from filmstyle.core.image import from_array
+from filmstyle.core.image import from_array, load_still
 from filmstyle.measure.style import style_distance
 from filmstyle.nets import load_vgg19
-from filmstyle.core.image import load_still
 
 
 def main() -> None:

@@ -23,19 +23,19 @@ import tempfile
 from pathlib import Path
 
 from _common import machine, require_shared
+
 from filmstyle import load_look
+from filmstyle.adaptation import adapt_look
 from filmstyle.core import video
-from filmstyle.core.config import ADAPT_TEMPORAL_WEIGHT, AdaptConfig, LossConfig
-from filmstyle.core.image import from_array
+from filmstyle.core.config import TABLE1_CLIPS, AdaptConfig, LossConfig
+from filmstyle.core.image import from_array, load_still
+from filmstyle.measure.stability import stability_many
 from filmstyle.measure.style import style_distance
 from filmstyle.nets import load_vgg19
-from filmstyle.adaptation import adapt_look
-from filmstyle.core.image import load_still
 from filmstyle.render import BlendingStylizer, FrameStylizer, RenderOptions
 from filmstyle.temporal.blend import DEFAULT_ALPHA, DEFAULT_SCALE
-from filmstyle.measure.stability import stability_many
 
-CLIPS = {"bigbuckbunny.mp4": (640, 360), "bikes.mp4": (640, 272)}
+CLIPS = {name: size for name, (size, _) in TABLE1_CLIPS.items()}
 GOALS = {"ratio": 1.5, "reduction": 0.40, "style_rise": 0.15, "fps": 0.60}  # issue 4, "Goals"
 
 
@@ -52,8 +52,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("still", help="the film still (adapted to, and the style distance's reference)")
     ap.add_argument("--look", help="one look for every clip instead of adapting per clip")
-    ap.add_argument("--weights", type=float, nargs="+", default=[0.0, ADAPT_TEMPORAL_WEIGHT],
-                    help=f"temporal-loss weights to adapt with (default 0 and adapt's {ADAPT_TEMPORAL_WEIGHT:g})")
+    ap.add_argument("--weights", type=float, nargs="+", default=[0.0, 300.0],
+                    help="temporal-loss weights to adapt with (default 0 and 300)")
     ap.add_argument("--max-frames", type=int, help="only the first N frames of each clip")
     ap.add_argument("--alpha", type=float, nargs="+", default=[DEFAULT_ALPHA], help=f"blend weights (default {DEFAULT_ALPHA})")
     ap.add_argument("--flow", default="deepflow", help="flow of the measurement (default deepflow, the paper's)")

@@ -19,15 +19,15 @@ import time
 from pathlib import Path
 
 from _common import machine, require_shared
+
+from filmstyle.adaptation import adapt_look
 from filmstyle.core import video
 from filmstyle.core.config import AdaptConfig, LossConfig
-from filmstyle.core.image import from_array
+from filmstyle.core.image import from_array, load_still
+from filmstyle.measure.stability import stability_many
 from filmstyle.measure.style import style_distance
 from filmstyle.nets import load_vgg19
-from filmstyle.adaptation import adapt_look
-from filmstyle.core.image import load_still
 from filmstyle.render import FrameStylizer, RenderOptions
-from filmstyle.measure.stability import stability_many
 
 
 def main() -> None:

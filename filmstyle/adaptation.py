@@ -10,17 +10,16 @@ from pathlib import Path
 
 import torch
 
-from filmstyle import __version__
-from filmstyle.core import video
+from filmstyle.core import __version__
+from filmstyle.core.assets import DEMO_CLIP, META_INIT
 from filmstyle.core.config import AdaptConfig
 from filmstyle.core.errors import InputError
-from filmstyle.core.assets import DEMO_CLIP, META_INIT
 from filmstyle.core.image import file_sha256, load_still
 from filmstyle.core.media import load_content
 from filmstyle.look import Look, load_look
-from filmstyle.training.adapt import AdaptResult, adapt
-from filmstyle.nets.transformer import TransformerNet, filmstyle_net
+from filmstyle.nets.transformer import FILMSTYLE_NET, TransformerNet
 from filmstyle.temporal.loss import FramePair, clip_pairs
+from filmstyle.training.adapt import AdaptResult, adapt
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +47,17 @@ def resolve_init(init: str) -> str:
     return str(META_INIT)
 
 
-def adapt_look(still: str | os.PathLike, cfg: AdaptConfig = AdaptConfig(), *, video_path: str | os.PathLike | None = None,
+def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, video_path: str | os.PathLike | None = None,
                content_dir: str | os.PathLike | None = None, init: str = "meta",
                net_config: dict[str, int] | None = None, checkpoint: str | os.PathLike | None = None,
                on_step: Callable[[int, dict[str, float]], None] | None = None) -> tuple[Look, AdaptResult]:
     """Adapt a transform network to the style of ``still``; returns the look and the run's figures.
 
     ``init``: "meta" (the shipped meta-learned initialisation), "scratch" (Johnson et al.: random
-    weights) or a look/init file. ``net_config`` (width, depth) applies to ``init="scratch"`` only.
+    weights) or a look/init file. ``cfg`` None: :meth:`AdaptConfig.for_init` of ``init``. ``net_config``
+    (width and/or depth, the rest of :data:`FILMSTYLE_NET`) applies to ``init="scratch"`` only.
     """
+    cfg = cfg if cfg is not None else AdaptConfig.for_init(init)
     init = resolve_init(init)
     torch.manual_seed(cfg.seed)
     style = load_still(still, cfg.size)
@@ -67,7 +68,7 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig = AdaptConfig(), *, vi
     else:
         frames = load_content(video_path=video_path, content_dir=content_dir, n=cfg.frames, size=cfg.size)
     if init == "scratch":
-        net = TransformerNet(**net_config) if net_config else filmstyle_net()
+        net = TransformerNet(**{**FILMSTYLE_NET, **(net_config or {})})
         init_id = "scratch"
     else:
         if net_config:

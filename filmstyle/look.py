@@ -17,8 +17,8 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from filmstyle.core.files import atomic_path
 from filmstyle.core.errors import InputError, check_readable_file
+from filmstyle.core.files import atomic_path
 from filmstyle.nets.transformer import TransformerNet
 
 FORMAT_VERSION = 1

@@ -10,7 +10,18 @@ from collections.abc import Mapping
 import torch
 
 from filmstyle.core.config import LossConfig
-from filmstyle.nets.vgg import VGG19Features
+from filmstyle.nets.vgg import VGG19Features, layer_names, load_vgg19
+
+
+def deepest_layer(cfg: LossConfig) -> str:
+    """Deepest VGG19 layer any term of ``cfg`` needs (the loss network is cut after it)."""
+    names = layer_names()
+    return max((cfg.content_layer, *cfg.style_layers), key=names.index)
+
+
+def loss_network(cfg: LossConfig) -> VGG19Features:
+    """The pretrained VGG19 cut after the deepest layer ``cfg`` needs, frozen."""
+    return load_vgg19(deepest_layer(cfg))
 
 
 def gram_matrix(feat: torch.Tensor) -> torch.Tensor:

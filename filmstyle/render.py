@@ -12,68 +12,12 @@ import torch
 
 from filmstyle.core import video
 from filmstyle.core.colour import blend, preserve_color
-from filmstyle.core.errors import InputError
-from filmstyle.lut.transfer import TRANSFERS
+from filmstyle.core.config import RenderOptions
 from filmstyle.core.image import from_array, load_image, save_image, to_array
 from filmstyle.look import Look
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.temporal.blend import TemporalBlender
 from filmstyle.temporal.cuts import cut_source
-from filmstyle.temporal.flow import FLOW_METHODS
-
-CODECS = ("h264", "prores")
-TEMPORAL = ("none", "blend")
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """How a look is applied.
-
-    size: output (width, height) in pixels, or None for the source size.
-    strength: 1 = full look, 0 = the source unchanged (linear blend in RGB).
-    preserve_color: keep the source's chroma, take only the stylised luma.
-    temporal: "none" (each frame on its own) or "blend" (flow-guided blending with the previous
-    output, :mod:`filmstyle.temporal.blend`); cuts: where blending restarts: "auto" (online shot-cut
-    detection), "none", or the path of a cuts file (one frame index per line); flow: the flow method
-    used for blending (a key of :data:`filmstyle.temporal.flow.FLOW_METHODS`).
-    color_transfer: None, or a colour transfer toward ``color_still`` ("reinhard", "histogram", "mk";
-    :mod:`filmstyle.lut.transfer`) applied at ``color_stage`` "before" the network or "after" it;
-    lut: a LUT file (.cube or Hald CLUT) applied to the output last.
-    """
-
-    size: tuple[int, int] | None = None
-    max_frames: int | None = None
-    strength: float = 1.0
-    preserve_color: bool = False
-    codec: str = "h264"
-    temporal: str = "none"
-    cuts: str = "auto"
-    flow: str = "dis"
-    color_transfer: str | None = None
-    color_still: str | None = None
-    color_stage: str = "before"
-    lut: str | None = None
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.strength <= 1.0:
-            raise InputError(None, f"--strength must be between 0 and 1, got {self.strength}", "use e.g. --strength 0.7")
-        if self.codec not in CODECS:
-            raise InputError(None, f"unknown codec {self.codec!r}", f"use one of: {', '.join(CODECS)}")
-        if self.max_frames is not None and self.max_frames < 1:
-            raise InputError(None, f"--max-frames must be at least 1, got {self.max_frames}")
-        if self.size is not None and (self.size[0] < 16 or self.size[1] < 16):
-            raise InputError(None, f"--size {self.size[0]}x{self.size[1]} is too small", "use at least 16x16")
-        if self.temporal not in TEMPORAL:
-            raise InputError(None, f"unknown --temporal {self.temporal!r}", f"use one of: {', '.join(TEMPORAL)}")
-        if self.flow not in FLOW_METHODS:
-            raise InputError(None, f"unknown --flow {self.flow!r}", f"use one of: {', '.join(FLOW_METHODS)}")
-        if self.color_transfer is not None and self.color_transfer not in TRANSFERS:
-            raise InputError(None, f"unknown --color-transfer {self.color_transfer!r}", f"use one of: {', '.join(TRANSFERS)}")
-        if (self.color_transfer is None) != (self.color_still is None):
-            raise InputError(None, "--color-transfer and --color-still go together", "give both, or neither")
-        if self.color_stage not in ("before", "after"):
-            raise InputError(None, f"unknown --color-stage {self.color_stage!r}", "use before or after")
-
 
 def stylize_tensor(net: TransformerNet, img: torch.Tensor, *, strength: float = 1.0,
                    preserve: bool = False) -> torch.Tensor:
@@ -174,12 +118,17 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
                        cuts=getattr(stylizer, "cuts", 0))
 
 
-def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike, *, strength: float = 1.0,
-                  preserve: bool = False, max_side: int | None = None) -> Path:
-    """Stylise one image file into ``dst`` (format from the suffix), atomically."""
+def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike,
+                  options: RenderOptions = RenderOptions(), *, max_side: int | None = None) -> Path:
+    """Stylise one image file into ``dst`` (format from the suffix), atomically.
+
+    Of ``options`` an image uses ``strength`` and ``preserve_color``; ``max_side`` shrinks the image
+    first so its longer side is at most that many pixels.
+    """
     img = load_image(src, min_side=16)
     if max_side is not None and max(img.shape[-2:]) > max_side:
         scale = max_side / max(img.shape[-2:])
         size = (max(1, round(img.shape[-2] * scale)), max(1, round(img.shape[-1] * scale)))
         img = torch.nn.functional.interpolate(img, size=size, mode="bilinear", antialias=True, align_corners=False)
-    return save_image(stylize_tensor(look.net, img, strength=strength, preserve=preserve), dst)
+    out = stylize_tensor(look.net, img, strength=options.strength, preserve=options.preserve_color)
+    return save_image(out, dst)

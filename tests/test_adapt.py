@@ -2,8 +2,8 @@ import pytest
 import torch
 
 from filmstyle.core.config import AdaptConfig, LossConfig
-from filmstyle.training.adapt import adapt, trainable_parameters
 from filmstyle.nets import TransformerNet, VGG19Features
+from filmstyle.training.adapt import adapt, trainable_parameters
 
 LOSS = LossConfig(content_layer="relu2_1", style_layers=("relu1_1", "relu2_1"), content_weight=1.0, style_weight=1.0)
 

@@ -11,14 +11,15 @@ import numpy as np
 import pytest
 import torch
 
-from filmstyle.core import video
-from filmstyle.bench import table1
-from filmstyle._cli.bench import METHOD_NAMES
-from filmstyle.bench.report import format_text, markdown, write_json, write_markdown
 from filmstyle._cli import main
+from filmstyle.core.config import METHODS as METHOD_NAMES
+from filmstyle.bench import table1
+from filmstyle.bench.report import format_text, markdown, write_json, write_markdown
+from filmstyle.core import config, video
+from filmstyle.core.config import BenchConfig
+from filmstyle.measure.stability import stability
 from filmstyle.methods import METHODS
 from filmstyle.nets.vgg import VGG19Features
-from filmstyle.measure.stability import stability
 from tests.conftest import make_clip
 from tests.test_methods import TINY, make_data
 
@@ -73,9 +74,9 @@ def _fake_result() -> dict:
     per_clip = {c: {"source": {"e_stab": 0.002, "rmse": 0.045, "ratio": 1.0, "style_distance": 3.0,
                                "content_distance": 0.0},
                     "meta": dict(cell), "johnson": {**cell, "e_stab": 0.008, "ratio": float("nan")}}
-                for c in table1.CLIPS}
+                for c in config.TABLE1_CLIPS}
     return {"settings": {"still": "s.png", "n_frames": 4, "flow": "deepflow", "quick": True, "data": "d",
-                         "clips": table1.CLIPS},
+                         "clips": config.TABLE1_CLIPS},
             "budgets": {m: {"text": f"{m} budget", "source": "src", "external": False, "fields": {}, "title": m}
                         for m in ("meta", "johnson")},
             "quick_cuts": ["frames per clip: 8 -> 3"], "per_clip": per_clip, "table": table1.summarize(per_clip),
@@ -115,7 +116,7 @@ def test_paper_numbers_are_the_papers() -> None:
 def _tiny_bench_data(root: Path) -> Path:
     make_data(root)
     (root / "videos").mkdir()
-    for name in table1.CLIPS:
+    for name in config.TABLE1_CLIPS:
         make_clip(root / "videos" / name, frames=4, audio=False)
     return root
 
@@ -124,7 +125,7 @@ def test_bench_cli_on_a_tiny_data_folder(tmp_path: Path, monkeypatch: pytest.Mon
                                          capsys: pytest.CaptureFixture) -> None:
     data = _tiny_bench_data(tmp_path / "data")
     monkeypatch.setattr(table1, "STYLE_SIZE", 32)
-    monkeypatch.setattr(table1, "CLIPS", {name: ((64, 48), kind) for name, (_, kind) in table1.CLIPS.items()})
+    monkeypatch.setattr(config, "TABLE1_CLIPS", {name: ((64, 48), kind) for name, (_, kind) in config.TABLE1_CLIPS.items()})
     for name, cls in METHODS.items():
         monkeypatch.setattr(cls, "QUICK", TINY[name])
     out = tmp_path / "out"
@@ -135,7 +136,7 @@ def test_bench_cli_on_a_tiny_data_folder(tmp_path: Path, monkeypatch: pytest.Mon
     assert "PAPER's Table 1" in printed and "stylebank" in printed and "frames per clip: 8 -> 3" in printed
     result = json.loads((out / "table1.json").read_text())
     assert set(result["table"]) == {"source", "meta", "johnson", "stylebank", "gatys"}
-    for clip in table1.CLIPS:
+    for clip in config.TABLE1_CLIPS:
         assert result["per_clip"][clip]["meta"]["frames"] == 3
     assert (out / "table1.md").is_file() and (out / "table1.png").stat().st_size > 1000
 
@@ -153,7 +154,7 @@ def test_bench_cli_missing_data_is_one_line_and_exit_2(tmp_path: Path, capsys: p
 def test_bench_reuses_finished_cells_and_fresh_reruns_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = _tiny_bench_data(tmp_path / "data")
     monkeypatch.setattr(table1, "STYLE_SIZE", 32)
-    monkeypatch.setattr(table1, "CLIPS", {name: ((64, 48), kind) for name, (_, kind) in table1.CLIPS.items()})
+    monkeypatch.setattr(config, "TABLE1_CLIPS", {name: ((64, 48), kind) for name, (_, kind) in config.TABLE1_CLIPS.items()})
     monkeypatch.setattr(METHODS["gatys"], "QUICK", TINY["gatys"])
     calls: list[str] = []
     real = METHODS["gatys"].prepare
@@ -163,19 +164,19 @@ def test_bench_reuses_finished_cells_and_fresh_reruns_them(tmp_path: Path, monke
         return real(self, still, clip)
 
     monkeypatch.setattr(METHODS["gatys"], "prepare", counted)
-    cfg = table1.BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("gatys",), flow="dis")
+    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("gatys",), flow="dis")
     first = table1.run_table1(cfg, log=lambda _m: None)
-    assert sorted(calls) == sorted(table1.CLIPS)  # one prepare per clip
+    assert sorted(calls) == sorted(config.TABLE1_CLIPS)  # one prepare per clip
     cells = sorted(p.name for p in (cfg.out / "cells").iterdir())
-    assert cells == sorted(f"{Path(c).stem}-gatys.json" for c in table1.CLIPS)
+    assert cells == sorted(f"{Path(c).stem}-gatys.json" for c in config.TABLE1_CLIPS)
 
     second = table1.run_table1(cfg, log=lambda _m: None)  # everything reused: no new prepare
     assert len(calls) == 2
-    for clip in table1.CLIPS:
+    for clip in config.TABLE1_CLIPS:
         a, b = first["per_clip"][clip]["gatys"], second["per_clip"][clip]["gatys"]
         assert a["model_seconds"] == b["model_seconds"] and a["e_stab"] == pytest.approx(b["e_stab"])
 
-    clip0 = next(iter(table1.CLIPS))
+    clip0 = next(iter(config.TABLE1_CLIPS))
     (cfg.out / "renders" / f"{Path(clip0).stem}-gatys.mp4").unlink()  # a cell without its render is run again
     table1.run_table1(cfg, log=lambda _m: None)
     assert calls[2:] == [clip0]
@@ -183,7 +184,7 @@ def test_bench_reuses_finished_cells_and_fresh_reruns_them(tmp_path: Path, monke
     monkeypatch.setattr(METHODS["gatys"], "QUICK", type(TINY["gatys"])(evals=TINY["gatys"].evals + 1))
     table1.run_table1(cfg, log=lambda _m: None)  # another budget: both cells are stale
     assert len(calls) == 5
-    table1.run_table1(table1.BenchConfig(**{**cfg.__dict__, "fresh": True}), log=lambda _m: None)
+    table1.run_table1(BenchConfig(**{**cfg.__dict__, "fresh": True}), log=lambda _m: None)
     assert len(calls) == 7
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from filmstyle.core import video
 from filmstyle._cli import main
+from filmstyle.core import video
 from tests.conftest import make_audio_only
 
 
@@ -166,8 +166,8 @@ def test_interrupted_adapt_resumes(still, tiny_clip, tmp_path, monkeypatch, caps
 
 
 def test_adapt_starts_from_the_shipped_meta_init_by_default(still, tiny_clip, tmp_path):
-    from filmstyle.look import read_header
     from filmstyle.core.assets import META_INIT
+    from filmstyle.look import read_header
 
     out = tmp_path / "meta.look"
     assert main(["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "1", "--size", "64",

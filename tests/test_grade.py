@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from filmstyle.core import video
 from filmstyle._cli import main
+from filmstyle.core import video
+from filmstyle.core.config import GradeOptions
 from filmstyle.grading.grade import LUTFrames, grade_video
-from filmstyle.lut.lut3d import LUT3D, lattice, read_lut, write_lut
 from filmstyle.look import Look
+from filmstyle.lut.lut3d import LUT3D, lattice, read_lut, write_lut
 from filmstyle.nets.transformer import TransformerNet
 from tests.conftest import make_clip
 
@@ -47,7 +48,7 @@ def look(tmp_path: Path) -> Path:
 
 def test_grade_keeps_frames_and_audio_and_applies_the_lut(tiny_clip, tmp_path):
     lut = _warm_lut()
-    stats = grade_video(tiny_clip, tmp_path / "g.mp4", lut, crf=0)
+    stats = grade_video(tiny_clip, tmp_path / "g.mp4", lut, GradeOptions(crf=0))
     info = video.probe(tmp_path / "g.mp4")
     assert (stats.frames, info.frame_count, info.audio_streams) == (8, 8, 1)
     plain = tmp_path / "plain.mp4"
@@ -57,7 +58,7 @@ def test_grade_keeps_frames_and_audio_and_applies_the_lut(tiny_clip, tmp_path):
 
 
 def test_grade_at_strength_zero_is_the_identity(tiny_clip, tmp_path):
-    grade_video(tiny_clip, tmp_path / "g0.mp4", _warm_lut(), strength=0.0)
+    grade_video(tiny_clip, tmp_path / "g0.mp4", _warm_lut(), GradeOptions(strength=0.0))
     video.transcode(tiny_clip, tmp_path / "id.mp4", lambda f: f, preset="superfast")  # grade's default
     np.testing.assert_array_equal(_frames(tmp_path / "g0.mp4"), _frames(tmp_path / "id.mp4"))
 

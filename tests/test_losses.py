@@ -2,7 +2,15 @@ import pytest
 import torch
 
 from filmstyle.core.config import LossConfig
-from filmstyle.losses import content_loss, gram_matrix, perceptual_loss, style_loss, style_targets, total_variation
+from filmstyle.losses import (
+    content_loss,
+    deepest_layer,
+    gram_matrix,
+    perceptual_loss,
+    style_loss,
+    style_targets,
+    total_variation,
+)
 from filmstyle.nets.vgg import VGG19Features
 
 
@@ -55,7 +63,7 @@ def test_gradcheck(fn):
 def test_perceptual_loss_terms_and_gradient_to_output():
     torch.manual_seed(0)
     cfg = LossConfig(content_layer="relu2_1", style_layers=("relu1_1", "relu2_1"))
-    vgg = VGG19Features(last_layer=cfg.last_layer)
+    vgg = VGG19Features(last_layer=deepest_layer(cfg))
     content = torch.rand(1, 3, 16, 16)
     targets = style_targets(vgg, torch.rand(1, 3, 16, 16), cfg)
     out = content.clone().requires_grad_(True)

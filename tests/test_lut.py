@@ -13,7 +13,14 @@ import torch
 
 from filmstyle.core.errors import InputError
 from filmstyle.lut.lut3d import (
-    LUT3D, apply_packed, hald_level, lattice, packed_table, read_lut, trilinear_torch, write_lut,
+    LUT3D,
+    apply_packed,
+    hald_level,
+    lattice,
+    packed_table,
+    read_lut,
+    trilinear_torch,
+    write_lut,
 )
 
 with warnings.catch_warnings():

@@ -19,13 +19,26 @@ from filmstyle._cli import main
 from filmstyle.core.config import AdaptConfig, LossConfig
 from filmstyle.look import load_look
 from filmstyle.losses import perceptual_loss, style_targets
-from filmstyle.training.adapt import adapt, random_crop
-from filmstyle.training.grades import Grade, graded_still, random_grade
-from filmstyle.training.tasks import HOLDOUT_CONTENT, HOLDOUT_STYLES, TaskSampler, split_data, split_holdout
-from filmstyle.training.meta import (MetaTrainConfig, adapted, es_gradient, fomaml_step, maml_step, meta_train,
-                                  query_loss)
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.nets.vgg import VGG19Features
+from filmstyle.training.adapt import adapt, random_crop
+from filmstyle.training.grades import Grade, graded_still, random_grade
+from filmstyle.training.meta import (
+    MetaTrainConfig,
+    adapted,
+    es_gradient,
+    fomaml_step,
+    maml_step,
+    meta_train,
+    query_loss,
+)
+from filmstyle.training.tasks import (
+    HOLDOUT_CONTENT,
+    HOLDOUT_STYLES,
+    TaskSampler,
+    split_data,
+    split_holdout,
+)
 
 LOSS = LossConfig(content_layer="relu2_1", style_layers=("relu1_1", "relu2_1"))
 SIZE = 16
@@ -337,6 +350,7 @@ def test_cli_meta_train_writes_an_init_that_adapt_accepts(tmp_path, capsys):
 
 def test_cli_meta_train_without_data_folders_says_so(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FILMSTYLE_SHARED", str(tmp_path / "no-shared"))
     assert main(["meta-train", "-o", "init.look"]) == 2
     err = capsys.readouterr().err
     assert "--styles" in err and len(err.strip().splitlines()) == 1

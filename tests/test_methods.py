@@ -2,6 +2,7 @@
 scheme and incremental bank; Gatys lowers its loss. CPU, 64x48 clips, tiny budgets, seconds each."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -9,15 +10,22 @@ import pytest
 import torch
 from PIL import Image
 
-from filmstyle.core import config, video
+from filmstyle.core import video
+from filmstyle.core.config import LossConfig
 from filmstyle.methods import METHODS
 from filmstyle.methods.base import NetStylizer, Prepared
 from filmstyle.methods.gatys import GatysBudget, gatys_optimize
 from filmstyle.methods.johnson import JohnsonBudget
 from filmstyle.methods.meta import MetaBudget
 from filmstyle.methods.peer import PeerBudget
-from filmstyle.methods.stylebank import (StyleBankBudget, branch_for_step, identity_loss, pretrain, pretrained,
-                                         train_bank)
+from filmstyle.methods.stylebank import (
+    StyleBankBudget,
+    branch_for_step,
+    identity_loss,
+    pretrain,
+    pretrained,
+    train_bank,
+)
 from filmstyle.nets.stylebank import BankView, StyleBankNet
 from filmstyle.nets.vgg import VGG19Features
 from tests.conftest import make_clip
@@ -69,9 +77,10 @@ def test_every_method_prepares_and_stylises_a_tiny_clip(name: str, data: Path, c
     assert method.budget_text() and method.source
 
 
-def test_meta_reads_the_temporal_weight_at_call_time(monkeypatch: pytest.MonkeyPatch, data: Path, clip: Path) -> None:
-    monkeypatch.setattr(config, "ADAPT_TEMPORAL_WEIGHT", 0.5)
-    prep = METHODS["meta"](budget=TINY["meta"]).prepare(data / "styles" / "paintings" / "p.png", clip)
+def test_meta_adapts_with_its_budgets_temporal_weight(data: Path, clip: Path) -> None:
+    assert MetaBudget().temporal_weight == LossConfig().temporal_weight  # adapt's default
+    budget = dataclasses.replace(TINY["meta"], temporal_weight=0.5)
+    prep = METHODS["meta"](budget=budget).prepare(data / "styles" / "paintings" / "p.png", clip)
     assert prep.notes["temporal_weight"] == 0.5
     assert "temporal" in prep.notes["final_losses"]
 

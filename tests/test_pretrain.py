@@ -1,7 +1,7 @@
 import torch
 
-from filmstyle.training.pretrain import pretrain_identity
 from filmstyle.nets import TransformerNet
+from filmstyle.training.pretrain import pretrain_identity
 
 
 def test_identity_warmup_lowers_reconstruction_error():

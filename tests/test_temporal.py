@@ -10,16 +10,24 @@ import numpy as np
 import pytest
 import torch
 
-from filmstyle.core import video
 from filmstyle._cli import main
+from filmstyle.core import video
 from filmstyle.core.errors import InputError
 from filmstyle.look import Look
+from filmstyle.measure.stability import stability, warped_sq_error
 from filmstyle.nets.transformer import TransformerNet
-from filmstyle.temporal import (CutDetector, TemporalBlender, backward_warp, consistency_mask, detect_cuts,
-                                flow_between, read_cuts_file, warp_array)
+from filmstyle.temporal import (
+    CutDetector,
+    TemporalBlender,
+    backward_warp,
+    consistency_mask,
+    detect_cuts,
+    flow_between,
+    read_cuts_file,
+    warp_array,
+)
 from filmstyle.temporal.cuts import cut_source
 from filmstyle.temporal.masks import inconsistent, motion_boundaries, out_of_frame
-from filmstyle.measure.stability import stability, warped_sq_error
 from tests.conftest import SQUARE_SIZE, SQUARE_STEP, clip_frame, make_clip
 
 

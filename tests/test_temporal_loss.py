@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from tests.conftest import SQUARE_STEP, clip_frame, make_clip
 from filmstyle.core import video
 from filmstyle.core.config import AdaptConfig, LossConfig
-from filmstyle.training.adapt import adapt
 from filmstyle.nets import TransformerNet, VGG19Features
 from filmstyle.temporal.loss import FramePair, clip_pairs, make_pair, temporal_loss
+from filmstyle.training.adapt import adapt
+from tests.conftest import SQUARE_STEP, clip_frame, make_clip
 
 LOSS = LossConfig(content_layer="relu2_1", style_layers=("relu1_1", "relu2_1"), content_weight=1.0, style_weight=1.0)
 

@@ -8,7 +8,14 @@ import torch
 from filmstyle.grading.fit import distill_lut, fit_lattice, learn_lut, patch_grid
 from filmstyle.lut.lut3d import LUT3D
 from filmstyle.lut.transfer import (
-    TRANSFERS, histogram, is_grey, lab_to_rgb, mk, reinhard, rgb_to_lab, transfer_lut,
+    TRANSFERS,
+    histogram,
+    is_grey,
+    lab_to_rgb,
+    mk,
+    reinhard,
+    rgb_to_lab,
+    transfer_lut,
 )
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from filmstyle.bench.table1 import PAPER_CLIP_FOR, PAPER_NAMES, PAPER_TABLE1
 from filmstyle.core import video
 from filmstyle.core.files import atomic_path
-from filmstyle.bench.table1 import PAPER_CLIP_FOR, PAPER_NAMES, PAPER_TABLE1
 
 COLUMNS = ("method", "{clip} e_stab", "{clip} RMSE", "{clip} x floor", "model FPS", "e2e FPS",
            "look s", "look steps", "style dist", "content dist")

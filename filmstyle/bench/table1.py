@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -29,26 +28,17 @@ from typing import Any
 import torch
 
 from filmstyle.core import video
-from filmstyle.core.assets import shared_data
-from filmstyle.core.files import atomic_path
-from filmstyle.core.config import LossConfig
+from filmstyle.core.config import FULL_FRAMES, QUICK_FRAMES, TABLE1_CLIPS, BenchConfig, LossConfig
 from filmstyle.core.errors import InputError
-from filmstyle.core.image import from_array
-from filmstyle.training.tasks import HOLDOUT_STYLES
-from filmstyle.methods import METHODS, Method
-from filmstyle.measure.style import style_distance
-from filmstyle.nets.vgg import VGG19Features, load_vgg19
-from filmstyle.core.image import load_still
+from filmstyle.core.files import atomic_path
+from filmstyle.core.image import from_array, load_still
+from filmstyle.losses import loss_network
 from filmstyle.measure.stability import stability_many
+from filmstyle.measure.style import style_distance
+from filmstyle.methods import METHODS, Method
+from filmstyle.nets.vgg import VGG19Features
+from filmstyle.training.tasks import HOLDOUT_STYLES
 
-# clip -> (render size (W, H), kind); the paper's sec. 4.1 uses one animated and one live-action clip
-CLIPS: dict[str, tuple[tuple[int, int], str]] = {
-    "bigbuckbunny.mp4": ((640, 360), "animated"),
-    "bikes.mp4": ((640, 272), "live action"),
-}
-DEFAULT_STILL = HOLDOUT_STYLES[0]  # film_stills/sintel_f0016.png, never seen in meta-training
-FULL_FRAMES = 8  # frames per clip for every method: Gatys-style optimisation per frame bounds it
-QUICK_FRAMES = 3  # 2 frame pairs per clip
 CONTENT_LAYER = "relu3_3"  # the paper's content layer (sec. 3.4)
 STYLE_SIZE = 256  # short side of the still for the style distance (as benchmarks/temporal.py)
 
@@ -61,26 +51,6 @@ PAPER_TABLE1: dict[str, dict[str, float]] = {
 }
 PAPER_NAMES = {"johnson": "Johnson [6] et al.", "stylebank": "Chen [2] et al.", "meta": "Our proposed method"}
 PAPER_CLIP_FOR = {"bikes.mp4": "selfie (live action)", "bigbuckbunny.mp4": "Totoro (animated)"}
-
-
-@dataclass(frozen=True)
-class BenchConfig:
-    """What ``filmstyle bench table1`` runs. ``frames``: None = FULL_FRAMES (QUICK_FRAMES with quick)."""
-
-    data: Path
-    out: Path
-    still: str = DEFAULT_STILL
-    quick: bool = False
-    frames: int | None = None
-    methods: tuple[str, ...] = tuple(METHODS)
-    flow: str = "deepflow"
-    cache: Path | None = None
-    fresh: bool = False
-    clips: Mapping[str, tuple[tuple[int, int], str]] = field(default_factory=lambda: dict(CLIPS))
-
-    @property
-    def n_frames(self) -> int:
-        return self.frames or (QUICK_FRAMES if self.quick else FULL_FRAMES)
 
 
 def check_data(cfg: BenchConfig) -> tuple[Path, dict[str, Path]]:
@@ -236,7 +206,7 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[
     context = {"data": cfg.data, "cache": cfg.cache, "on_step": on_step}
     methods = [METHODS[name](quick=cfg.quick, **context) for name in cfg.methods]
     methods_by_name = {m.name: m for m in methods}
-    vgg = load_vgg19(LossConfig().last_layer)  # relu4_3: the style layers; relu3_3 (content) comes before
+    vgg = loss_network(LossConfig())  # relu4_3: the style layers; relu3_3 (content) comes before
     still = load_still(still_path, STYLE_SIZE)
     renders_dir = cfg.out / "renders"
     renders_dir.mkdir(parents=True, exist_ok=True)

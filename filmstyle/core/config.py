@@ -1,8 +1,55 @@
-"""Frozen configuration dataclasses: what a look is trained with and how it is rendered."""
+"""Every option of the library and its default, in one place.
+
+Frozen dataclasses (what a look is trained with, how it is rendered, graded, meta-trained and
+benchmarked) and the names of every registry. Nothing here imports torch or numpy: the CLI builds its
+parser from these classes (its options default to "not given", and their help shows the default
+read from here), so ``filmstyle --help`` is instant and the command and the Python API cannot drift
+apart. Invalid values raise :class:`~filmstyle.core.errors.InputError` naming the option.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
+from collections.abc import Mapping
+
+from filmstyle.core.assets import shared_data
+from filmstyle.core.errors import InputError
+
+# Names of the registries; each registry is a dict keyed by exactly these (tests/test_config.py).
+FLOWS = ("dis", "farneback", "deepflow")  # filmstyle.temporal.flow.FLOW_METHODS
+TRANSFERS = ("reinhard", "histogram", "mk")  # filmstyle.lut.transfer.TRANSFERS
+STILL_METHODS = (*TRANSFERS, "learned")  # how a LUT is made from a still (learned: filmstyle.grading.fit)
+LUT_FORMATS = ("cube", "resolve", "hald")  # filmstyle.lut.lut3d
+LUT_SIZES = (17, 33, 65)  # the usual lattice sizes of exchanged .cube files (Resolve, Adobe, camera LUTs)
+CODECS = ("h264", "prores")  # filmstyle.core.video
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")  # libx264's
+TEMPORAL_MODES = ("none", "blend")
+COLOR_STAGES = ("before", "after")
+PARAMS = ("all", "norm")  # what adaptation trains: every weight, or the instance-norm scales/shifts
+OUTER_LOOPS = ("reptile", "fomaml", "maml", "es")  # filmstyle.training.meta.OUTER
+METHODS = ("meta", "johnson", "stylebank", "gatys", "pastiche")  # filmstyle.methods.METHODS
+
+
+def _positive(**values: float) -> None:
+    for name, v in values.items():
+        if not v > 0:
+            raise InputError(None, f"--{name.replace('_', '-')} must be positive, got {v}")
+
+
+def _one_of(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise InputError(None, f"unknown --{name.replace('_', '-')} {value!r}", f"use one of: {', '.join(choices)}")
+
+
+def _strength(strength: float) -> None:
+    if not 0.0 <= strength <= 1.0:
+        raise InputError(None, f"--strength must be between 0 and 1, got {strength}", "use e.g. --strength 0.7")
+
+
+def _size(size: tuple[int, int] | None) -> None:
+    if size is not None and (size[0] < 16 or size[1] < 16):
+        raise InputError(None, f"--size {size[0]}x{size[1]} is too small", "use at least 16x16")
 
 
 @dataclass(frozen=True)
@@ -22,28 +69,20 @@ class LossConfig:
     style_weight: float = 1e-5
     tv_weight: float = 1.0
     # Weight of the temporal loss (filmstyle.temporal.loss) during adaptation on a clip; 0 = off.
+    # Ruder et al.'s short-term temporal loss on consecutive frames of the clip (adaptation only); 0 = off.
+    # Measured with benchmarks/temporal_weight.py (docs/results/temporal.md): on animated clips 300-1000
+    # lower the per-frame e_stab by 13-34% with the style distance not rising, but on handheld live
+    # action 300 doubles the style distance and 30-100 change neither measurably. No weight helps
+    # everywhere within 50 steps, so it is off; flow-guided blending in render does the stabilising.
     temporal_weight: float = 0.0
 
-    @property
-    def last_layer(self) -> str:
-        """Deepest VGG layer any term needs (the loss network is cut after it)."""
-        from filmstyle.nets.vgg import layer_names
-
-        names = layer_names()
-        return max((self.content_layer, *self.style_layers), key=names.index)
+    def __post_init__(self) -> None:
+        _positive(style_weight=self.style_weight)
+        if self.temporal_weight < 0:
+            raise InputError(None, f"--temporal-weight must be 0 or more, got {self.temporal_weight}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-# Temporal-loss weight ``filmstyle adapt`` uses on a clip by default (LossConfig.temporal_weight
-# stays 0 for meta-training, whose tasks have no frame pairs). Measured with
-# benchmarks/temporal_weight.py (README, runs/temporal_weight_pass*.txt): on animated clips 300-1000
-# lower the per-frame e_stab by 13-34% with the style distance not rising, but on a handheld
-# live-action clip 300 doubles the style distance and 30-100 change neither measurably. No weight
-# helps everywhere within 50 steps, so it is off by default; flow-guided blending in render does
-# the stabilising (--temporal blend).
-ADAPT_TEMPORAL_WEIGHT = 0.0
 
 
 @dataclass(frozen=True)
@@ -62,5 +101,221 @@ class AdaptConfig:
     frames: int = 32  # content frames sampled from the clip
     loss: LossConfig = field(default_factory=LossConfig)
 
+    def __post_init__(self) -> None:
+        _positive(steps=self.steps, frames=self.frames, lr=self.lr)
+        if self.size < 8:
+            raise InputError(None, f"--size must be at least 8 px, got {self.size}")
+        _one_of("params", self.params, PARAMS)
+
+    @classmethod
+    def for_init(cls, init: str, **given: Any) -> AdaptConfig:
+        """The defaults for an initialisation: from ``"scratch"`` (Johnson et al.: random weights) 500
+        steps at lr 1e-3 (Johnson et al. 2016, sec. 4.1), from a meta-learned init the class defaults
+        (measured, docs/results: lr 1e-4 beats 1e-3 from K=25 on, 3e-3 diverges). ``given`` overrides."""
+        base = {"steps": SCRATCH_STEPS, "lr": SCRATCH_LR} if init == "scratch" else {}
+        return cls(**{**base, **given})
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+SCRATCH_STEPS = 500  # adapt --init scratch: a random network needs hundreds of steps (docs/results/meta.md)
+SCRATCH_LR = 1e-3  # Johnson et al. 2016, sec. 4.1
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a look is applied to a video or an image.
+
+    size: output (width, height) in pixels, or None for the source size.
+    strength: 1 = full look, 0 = the source unchanged (linear blend in RGB).
+    preserve_color: keep the source's chroma, take only the stylised luma.
+    temporal: "blend" (flow-guided blending with the previous output, :mod:`filmstyle.temporal.blend`;
+    measured in docs/results/temporal.md: 44-69% less flicker for 5-9% of the FPS) or "none" (each
+    frame on its own); cuts: where blending restarts: "auto" (online shot-cut detection), "none", or
+    the path of a cuts file (one frame index per line); flow: the flow method used for blending.
+    color_transfer: None, or a colour transfer toward ``color_still`` applied at ``color_stage``
+    "before" the network or "after" it; lut: a LUT file (.cube or Hald CLUT) applied to the output last.
+    """
+
+    size: tuple[int, int] | None = None
+    max_frames: int | None = None
+    strength: float = 1.0
+    preserve_color: bool = False
+    codec: str = "h264"
+    temporal: str = "blend"
+    cuts: str = "auto"
+    flow: str = "dis"
+    color_transfer: str | None = None
+    color_still: str | None = None
+    color_stage: str = "before"
+    lut: str | None = None
+
+    def __post_init__(self) -> None:
+        _strength(self.strength)
+        _one_of("codec", self.codec, CODECS)
+        if self.max_frames is not None and self.max_frames < 1:
+            raise InputError(None, f"--max-frames must be at least 1, got {self.max_frames}")
+        _size(self.size)
+        _one_of("temporal", self.temporal, TEMPORAL_MODES)
+        _one_of("flow", self.flow, FLOWS)
+        if self.color_transfer is not None:
+            _one_of("color_transfer", self.color_transfer, TRANSFERS)
+        if (self.color_transfer is None) != (self.color_still is None):
+            raise InputError(None, "--color-transfer and --color-still go together", "give both, or neither")
+        _one_of("color_stage", self.color_stage, COLOR_STAGES)
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """The stability measurement of ``filmstyle eval``: flow on the source frames (DeepFlow, as the
+    paper's sec. 4.1; "dis" is about 30x faster) and an optional frame limit."""
+
+    flow: str = "deepflow"
+    max_frames: int | None = None
+
+    def __post_init__(self) -> None:
+        _one_of("flow", self.flow, FLOWS)
+        if self.max_frames is not None and self.max_frames < 2:
+            raise InputError(None, f"--max-frames must be at least 2, got {self.max_frames}")
+
+
+@dataclass(frozen=True)
+class LutOptions:
+    """How ``filmstyle lut`` makes a LUT. size: lattice points per axis; method: for a still, how its
+    colours are carried (:data:`STILL_METHODS`); strength: blend with the identity in LUT space;
+    steps: Adam steps of the learned fit (100: about 20 s); format: None = from the file's suffix."""
+
+    size: int = 33
+    method: str = "mk"
+    strength: float = 1.0
+    steps: int = 100
+    format: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.size not in LUT_SIZES:
+            raise InputError(None, f"--size must be one of {', '.join(map(str, LUT_SIZES))}, got {self.size}")
+        _one_of("method", self.method, STILL_METHODS)
+        _strength(self.strength)
+        _positive(steps=self.steps)
+        if self.format is not None:
+            _one_of("format", self.format, LUT_FORMATS)
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How ``filmstyle grade`` encodes. libx264 ``superfast`` at crf 18: real time at 1080p on 2 cores
+    (docs/results/grading.md); slower presets compress better."""
+
+    strength: float = 1.0
+    size: tuple[int, int] | None = None
+    max_frames: int | None = None
+    codec: str = "h264"
+    crf: int = 18
+    preset: str = "superfast"
+
+    def __post_init__(self) -> None:
+        _strength(self.strength)
+        _size(self.size)
+        if self.max_frames is not None and self.max_frames < 1:
+            raise InputError(None, f"--max-frames must be at least 1, got {self.max_frames}")
+        _one_of("codec", self.codec, CODECS)
+        if not 0 <= self.crf <= 51:
+            raise InputError(None, f"--crf must be between 0 and 51 (libx264), got {self.crf}", "18 is visually lossless")
+        _one_of("preset", self.preset, PRESETS)
+
+
+# Outer step sizes: Reptile's meta-step 0.1 is the default of openai/supervised-reptile (args.py);
+# Adam 1e-3 is MAML's meta_lr (cbfinn/maml, main.py); ES: Adam 1e-2, noise 0.02 and centred ranks
+# are the ES defaults of Ray RLlib (a port of Salimans et al.'s code). None is tuned for style yet.
+DEFAULT_OUTER_LR = {"reptile": 0.1, "fomaml": 1e-3, "maml": 1e-3, "es": 1e-2}
+
+
+@dataclass(frozen=True)
+class MetaTrainConfig:
+    """Meta-training setting. ``outer_lr`` None takes :data:`DEFAULT_OUTER_LR` of the algorithm.
+
+    inner_lr: Adam step size of ``adapt`` (for ``maml``: the plain SGD step size instead).
+    eval_steps, eval_lr: steps and Adam step size of the held-out evaluation (None: ``inner_steps``,
+    ``inner_lr``); a fixed eval_lr lets runs with different inner loops (maml's SGD) compare.
+    width, depth: the transform network built when no initial network is given.
+    """
+
+    algorithm: str = "reptile"
+    iterations: int = 1000
+    meta_batch: int = 4
+    inner_steps: int = 10
+    inner_lr: float = 1e-3
+    outer_lr: float | None = None
+    anneal: bool = False  # outer step size decays linearly to 0 over the run (Nichol et al. 2018, sec. 6)
+    size: int = 256
+    params: str = "all"
+    seed: int = 0
+    eval_every: int = 50
+    eval_steps: int | None = None
+    eval_lr: float | None = None  # Adam step size of the held-out evaluation (None: inner_lr)
+    checkpoint_every: int = 10
+    frames_per_task: int = 4
+    query_per_task: int = 2
+    grade_prob: float = 0.3
+    es_pairs: int = 8
+    es_sigma: float = 0.02
+    warmup: int = 0  # reconstruction warm-up steps before meta-training (filmstyle.training.pretrain)
+    width: int = 16  # = filmstyle.nets.transformer.FILMSTYLE_NET (tests/test_config.py)
+    depth: int = 5
+    loss: LossConfig = field(default_factory=LossConfig)
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in OUTER_LOOPS:
+            raise InputError(None, f"algorithm must be one of {', '.join(OUTER_LOOPS)}, got {self.algorithm!r}")
+        if self.params not in ("all", "norm"):
+            raise InputError(None, f"params must be 'all' or 'norm', got {self.params!r}")
+        counts = {k: getattr(self, k) for k in ("iterations", "meta_batch", "inner_steps", "size", "eval_every",
+                                                 "checkpoint_every", "frames_per_task", "query_per_task", "es_pairs")}
+        if any(v < 1 for v in counts.values()) or self.inner_lr <= 0 or self.es_sigma <= 0:
+            raise InputError(None, f"counts, inner_lr and es_sigma must be positive: {counts}, inner_lr={self.inner_lr}")
+        if self.outer_lr is None:
+            object.__setattr__(self, "outer_lr", DEFAULT_OUTER_LR[self.algorithm])
+        if self.eval_steps is None:
+            object.__setattr__(self, "eval_steps", self.inner_steps)
+
+    def inner(self, seed: int, steps: int | None = None) -> AdaptConfig:
+        """The inner loop's config for a task seeded with ``seed``."""
+        return AdaptConfig(steps=steps or self.inner_steps, lr=self.inner_lr, size=self.size, seed=seed,
+                           params=self.params, frames=self.frames_per_task, loss=self.loss)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# clip -> (render size (W, H), kind); the paper's sec. 4.1 uses one animated and one live-action clip
+TABLE1_CLIPS: dict[str, tuple[tuple[int, int], str]] = {
+    "bigbuckbunny.mp4": ((640, 360), "animated"),
+    "bikes.mp4": ((640, 272), "live action"),
+}
+TABLE1_STILL = "film_stills/sintel_f0016.png"  # held out of meta-training (filmstyle.training.tasks.HOLDOUT_STYLES)
+FULL_FRAMES = 8  # frames per clip for every method: Gatys-style optimisation per frame bounds it
+QUICK_FRAMES = 3  # 2 frame pairs per clip
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What ``filmstyle bench table1`` runs. data: the folder holding videos/, styles/, content/ (default
+    :func:`~filmstyle.core.assets.shared_data`); still: relative to DATA/styles; frames: None = FULL_FRAMES
+    (QUICK_FRAMES with quick); flow: of the e_stab measurement (DeepFlow, as the paper); cache: where the
+    pre-trained StyleBank is kept (None: ~/.cache/filmstyle); fresh: re-run every finished cell."""
+
+    data: Path = field(default_factory=shared_data)
+    out: Path = Path("bench-table1")
+    still: str = TABLE1_STILL
+    quick: bool = False
+    frames: int | None = None
+    methods: tuple[str, ...] = METHODS
+    flow: str = "deepflow"
+    cache: Path | None = None
+    fresh: bool = False
+    clips: Mapping[str, tuple[tuple[int, int], str]] = field(default_factory=lambda: dict(TABLE1_CLIPS))
+
+    @property
+    def n_frames(self) -> int:
+        return self.frames or (QUICK_FRAMES if self.quick else FULL_FRAMES)

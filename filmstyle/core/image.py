@@ -10,8 +10,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 
-from filmstyle.core.files import atomic_path
 from filmstyle.core.errors import InputError, check_readable_file
+from filmstyle.core.files import atomic_path
 
 MIN_SIDE = 64  # below this VGG's deeper layers (1/8 resolution) carry almost no style statistics
 

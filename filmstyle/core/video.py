@@ -27,9 +27,9 @@ import av
 import numpy as np
 from av.video.reformatter import ColorRange, Colorspace, Interpolation
 
-from filmstyle.core.prefetch import Prefetch
-from filmstyle.core.files import atomic_path, check_writable
 from filmstyle.core.errors import InputError, check_readable_file
+from filmstyle.core.files import atomic_path, check_writable
+from filmstyle.core.prefetch import Prefetch
 
 log = logging.getLogger(__name__)
 

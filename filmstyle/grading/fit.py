@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from filmstyle.core.image import resize_short
 from filmstyle.lut.lut3d import LUT3D, lattice, trilinear_torch
 from filmstyle.lut.transfer import is_grey, pixels, transfer_lut
-from filmstyle.core.image import resize_short
 from filmstyle.nets.transformer import TransformerNet
 
 log = logging.getLogger(__name__)

@@ -19,12 +19,12 @@ import numpy as np
 import torch
 
 from filmstyle.core import video
+from filmstyle.core.config import STILL_METHODS, GradeOptions, LutOptions
 from filmstyle.core.errors import InputError, check_readable_file
-from filmstyle.lut.lut3d import LUT3D, apply_packed, packed_table, read_lut
-from filmstyle.lut.transfer import TRANSFERS, pixels, transfer_lut
 from filmstyle.core.image import from_array, load_image, resize_short
+from filmstyle.lut.lut3d import LUT3D, apply_packed, looks_like_hald, packed_table, read_lut
+from filmstyle.lut.transfer import TRANSFERS, pixels, transfer_lut
 
-STILL_METHODS = (*TRANSFERS, "learned")  # how a LUT is made from a still
 CONTENT_FRAMES = 8  # frames sampled from a clip for colour statistics or distillation
 CONTENT_SIZE = 256  # their short side, px: colour statistics need no more
 
@@ -70,22 +70,18 @@ class LUTFrames:
         return apply_packed(self.table, frame, rgbx=self.rgbx, pool=self.pool if big else None)
 
 
-def grade_video(src: str | os.PathLike, dst: str | os.PathLike, lut: LUT3D, *, strength: float = 1.0,
-                size: tuple[int, int] | None = None, max_frames: int | None = None, codec: str = "h264",
-                crf: int = 18, preset: str | None = "superfast",
+def grade_video(src: str | os.PathLike, dst: str | os.PathLike, lut: LUT3D, options: GradeOptions = GradeOptions(), *,
                 on_frame: Callable[[int], None] | None = None) -> GradeStats:
-    """Grade ``src`` with ``lut`` (blended with the identity at ``strength``) into ``dst``.
+    """Grade ``src`` with ``lut`` (blended with the identity at ``options.strength``) into ``dst``.
 
     Frame rate, timestamps and every audio stream are kept (:func:`filmstyle.core.video.transcode`);
-    ``preset`` is libx264's speed preset, ``crf`` its quality. ``dst`` appears only when complete.
+    ``options.preset`` is libx264's speed preset, ``crf`` its quality. ``dst`` appears only when complete.
     """
-    if not 0.0 <= strength <= 1.0:
-        raise InputError(None, f"--strength must be between 0 and 1, got {strength}", "use e.g. --strength 0.7")
     started = time.perf_counter()
-    frames = LUTFrames(lut.blend(strength), rgbx=True)
+    frames = LUTFrames(lut.blend(options.strength), rgbx=True)
     seconds_table = time.perf_counter() - started
-    stats = video.transcode(src, dst, frames, size=size, max_frames=max_frames, codec=codec, crf=crf,
-                            preset=preset, on_frame=on_frame)
+    stats = video.transcode(src, dst, frames, size=options.size, max_frames=options.max_frames, codec=options.codec,
+                            crf=options.crf, preset=options.preset, on_frame=on_frame)
     return GradeStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
                       audio_streams=stats.audio_streams, seconds_total=time.perf_counter() - started,
                       seconds_lut=stats.seconds_process, seconds_table=seconds_table)
@@ -155,6 +151,35 @@ def is_look_file(path: str | os.PathLike) -> bool:
     except InputError:
         return False
     return True
+
+
+def source_kind(path: str | os.PathLike) -> str:
+    """What a LUT source is: "look" (a look file), "lut" (a .cube file or a Hald CLUT image) or "still"."""
+    if is_look_file(path):
+        return "look"
+    if str(path).lower().endswith(".cube") or looks_like_hald(path):
+        return "lut"
+    return "still"
+
+
+def make_lut(source: str | os.PathLike, options: LutOptions = LutOptions(), *, kind: str | None = None,
+             content: str | os.PathLike | None = None, keep_size: bool = False,
+             on_step: Callable[[int, dict[str, float]], None] | None = None) -> tuple[LUT3D, str]:
+    """(the LUT, how it was made in words) from a look, a still or a LUT file (``kind``: None = by
+    :func:`source_kind`). ``content``: the clip or image whose colours are the source side (None: the
+    shipped sample clip). ``keep_size``: a LUT file keeps its own lattice size instead of ``options.size``.
+    ``options.strength`` is not applied here (the caller blends)."""
+    kind = kind or source_kind(source)
+    if kind == "lut":
+        lut = read_lut(source)
+        return (lut if keep_size else lut.resample(options.size)), f"read from {source}"
+    if kind == "look":
+        d = lut_from_look(source, content_frames(content), size=options.size)
+        return d.lut, (f"distilled from the look on {d.pixels} pixels ({d.colours} colour bins); "
+                       f"mean error {d.error:.2f}/255 against the network (it also changes texture, a LUT cannot)")
+    lut = lut_from_still(source, content_frames(content), method=options.method, size=options.size,
+                         steps=options.steps, on_step=on_step)
+    return lut, f"{options.method} transfer toward the still"
 
 
 # --- colour around stylisation (filmstyle render) ------------------------------------------------

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from filmstyle.core.files import atomic_path
 from filmstyle.core.errors import InputError, check_readable_file
+from filmstyle.core.files import atomic_path
 
 FORMATS = ("cube", "resolve", "hald")
 _LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # ITU-R BT.709-6 item 3.2 (as filmstyle.core.colour)
@@ -96,6 +96,11 @@ class LUT3D:
         """Every output replaced by its BT.709 luma on all three channels: exactly R = G = B."""
         y = np.clip(self.table @ _LUMA, 0, 1)
         return LUT3D(np.repeat(y[..., None], 3, axis=-1), self.title)
+
+    def is_neutral(self) -> bool:
+        """Whether every output is grey (R = G = B): a black-and-white look."""
+        t = self.table
+        return bool((t[..., 0] == t[..., 1]).all() and (t[..., 1] == t[..., 2]).all())
 
     def resample(self, size: int) -> LUT3D:
         """The same mapping on an N = ``size`` lattice (trilinear)."""

@@ -30,8 +30,8 @@ import numpy as np
 import torch
 
 from filmstyle.core import video
-from filmstyle.core.files import atomic_path
 from filmstyle.core.errors import InputError
+from filmstyle.core.files import atomic_path
 from filmstyle.temporal.flow import FLOW_METHODS, flow_between
 from filmstyle.temporal.masks import consistency_mask
 from filmstyle.temporal.warp import backward_warp

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from filmstyle.core.image import from_array, to_array
+from filmstyle.core.image import from_array, load_still, to_array
 from filmstyle.losses import gram_matrix
 from filmstyle.methods.base import Method, Prepared
 from filmstyle.nets.vgg import VGG19Features, load_vgg19
-from filmstyle.core.image import load_still
 
 CONTENT_LAYER = "relu4_2"  # Gatys et al. 2016, sec. 3 ("conv4_2")
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")  # sec. 3, w_l = 1/5 each

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from filmstyle.core import config
 from filmstyle.core.config import AdaptConfig, LossConfig
 from filmstyle.methods.base import Method, Prepared, adapted_look
 from filmstyle.render import BlendingStylizer, RenderOptions
@@ -21,10 +20,11 @@ class MetaBudget:
     default). frames: content frames sampled from the clip (filmstyle's default 32).
     """
 
-    steps: int = 50
-    lr: float = 1e-4
-    size: int = 256
-    frames: int = 32
+    steps: int = AdaptConfig.steps
+    lr: float = AdaptConfig.lr
+    size: int = AdaptConfig.size
+    frames: int = AdaptConfig.frames
+    temporal_weight: float = LossConfig.temporal_weight  # adapt's default (docs/results/temporal.md)
 
 
 class MetaMethod(Method):
@@ -36,9 +36,8 @@ class MetaMethod(Method):
 
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         b = self.budget
-        # adapt's measured default (README, "The temporal loss in adaptation"), read at call time.
-        weight = config.ADAPT_TEMPORAL_WEIGHT
+        weight = b.temporal_weight
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames,
                           loss=LossConfig(temporal_weight=weight))
         return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight,
-                            stylizer=lambda net: BlendingStylizer(net, RenderOptions(temporal="blend")))
+                            stylizer=lambda net: BlendingStylizer(net, RenderOptions()))

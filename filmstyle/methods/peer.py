@@ -23,9 +23,8 @@ import numpy as np
 from PIL import Image
 
 from filmstyle.core.errors import FilmstyleError
-from filmstyle.core.image import save_image
+from filmstyle.core.image import load_still, save_image
 from filmstyle.methods.base import Method, Prepared
-from filmstyle.core.image import load_still
 
 
 @dataclass(frozen=True)

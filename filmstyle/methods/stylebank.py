@@ -30,16 +30,15 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from filmstyle.core import store as ckpt_io
-from filmstyle.core.files import atomic_path
 from filmstyle.core.config import LossConfig
-from filmstyle.core.image import load_image, resize_short
-from filmstyle.losses import perceptual_loss, style_targets
-from filmstyle.training.adapt import random_crop
+from filmstyle.core.files import atomic_path
+from filmstyle.core.image import load_image, load_still, resize_short
+from filmstyle.core.media import load_content
+from filmstyle.losses import loss_network, perceptual_loss, style_targets
 from filmstyle.methods.base import Method, NetStylizer, Prepared
 from filmstyle.nets.stylebank import BankView, StyleBankNet
-from filmstyle.nets.vgg import VGG19Features, load_vgg19
-from filmstyle.core.media import load_content
-from filmstyle.core.image import load_still
+from filmstyle.nets.vgg import VGG19Features
+from filmstyle.training.adapt import random_crop
 
 log = logging.getLogger(__name__)
 KIND = "filmstyle.stylebank"
@@ -242,7 +241,7 @@ class StyleBankMethod(Method):
 
     def vgg(self) -> VGG19Features:
         if self._vgg is None:
-            self._vgg = load_vgg19(LossConfig().last_layer)
+            self._vgg = loss_network(LossConfig())
         return self._vgg
 
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:

@@ -18,9 +18,9 @@ import torch
 
 from filmstyle.core import store as ckpt_io
 from filmstyle.core.config import AdaptConfig
-from filmstyle.losses import perceptual_loss, style_targets
+from filmstyle.losses import loss_network, perceptual_loss, style_targets
 from filmstyle.nets.transformer import TransformerNet
-from filmstyle.nets.vgg import VGG19Features, load_vgg19
+from filmstyle.nets.vgg import VGG19Features
 from filmstyle.temporal.loss import FramePair, temporal_loss
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
         raise ValueError("a temporal weight needs frame pairs of a clip (pairs=...)")
     if not frames and not temporal:
         raise ValueError("adapt needs at least one content frame")
-    vgg = vgg if vgg is not None else load_vgg19(cfg.loss.last_layer)
+    vgg = vgg if vgg is not None else loss_network(cfg.loss)
     targets = style_targets(vgg, style, cfg.loss)
     params = trainable_parameters(net, cfg.params)
     for p in net.parameters():

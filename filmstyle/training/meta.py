@@ -35,82 +35,27 @@ import torch
 from torch.func import functional_call
 
 from filmstyle.core import store as ckpt_io
+from filmstyle.core.config import DEFAULT_OUTER_LR, AdaptConfig, LossConfig, MetaTrainConfig
 from filmstyle.core.files import atomic_path, check_writable
-from filmstyle.core.config import AdaptConfig, LossConfig
 from filmstyle.core.image import load_image, resize_short
 from filmstyle.look import Look, load_look, weights_sha256
-from filmstyle.losses import perceptual_loss, style_targets
+from filmstyle.losses import loss_network, perceptual_loss, style_targets
+from filmstyle.nets.transformer import FILMSTYLE_NET, TransformerNet
+from filmstyle.nets.vgg import VGG19Features
 from filmstyle.training.adapt import adapt, random_crop, trainable_parameters
 from filmstyle.training.pretrain import pretrain_identity
-from filmstyle.training.tasks import Task, TaskSampler, clip_frames, split_data, task_seed
-from filmstyle.nets.transformer import TransformerNet
-from filmstyle.nets.vgg import VGG19Features, load_vgg19
-from filmstyle.nets.transformer import FILMSTYLE_NET
+from filmstyle.training.tasks import (
+    Task,
+    TaskSampler,
+    clip_frames,
+    split_data,
+    task_seed,
+)
 
 log = logging.getLogger(__name__)
-# Outer step sizes: Reptile's meta-step 0.1 is the default of openai/supervised-reptile (args.py);
-# Adam 1e-3 is MAML's meta_lr (cbfinn/maml, main.py); ES: Adam 1e-2, noise 0.02 and centred ranks
-# are the ES defaults of Ray RLlib (a port of Salimans et al.'s code). None is tuned for style yet.
-DEFAULT_OUTER_LR = {"reptile": 0.1, "fomaml": 1e-3, "maml": 1e-3, "es": 1e-2}
 _KIND = "filmstyle.meta_checkpoint"
 EVAL_SEED = 20240603  # held-out tasks use this seed in every run, so runs compare on the same tasks
 Step = tuple[list[torch.Tensor], dict[str, float]]  # (update direction per meta-parameter, stats)
-
-
-@dataclass(frozen=True)
-class MetaTrainConfig:
-    """Meta-training setting. ``outer_lr`` None takes :data:`DEFAULT_OUTER_LR` of the algorithm.
-
-    inner_lr: Adam step size of ``adapt`` (for ``maml``: the plain SGD step size instead).
-    eval_steps, eval_lr: steps and Adam step size of the held-out evaluation (None: ``inner_steps``,
-    ``inner_lr``); a fixed eval_lr lets runs with different inner loops (maml's SGD) compare.
-    width, depth: the transform network built when no initial network is given.
-    """
-
-    algorithm: str = "reptile"
-    iterations: int = 1000
-    meta_batch: int = 4
-    inner_steps: int = 10
-    inner_lr: float = 1e-3
-    outer_lr: float | None = None
-    anneal: bool = False  # outer step size decays linearly to 0 over the run (Nichol et al. 2018, sec. 6)
-    size: int = 256
-    params: str = "all"
-    seed: int = 0
-    eval_every: int = 50
-    eval_steps: int | None = None
-    eval_lr: float | None = None  # Adam step size of the held-out evaluation (None: inner_lr)
-    checkpoint_every: int = 10
-    frames_per_task: int = 4
-    query_per_task: int = 2
-    grade_prob: float = 0.3
-    es_pairs: int = 8
-    es_sigma: float = 0.02
-    width: int = FILMSTYLE_NET["width"]
-    depth: int = FILMSTYLE_NET["depth"]
-    loss: LossConfig = field(default_factory=LossConfig)
-
-    def __post_init__(self) -> None:
-        if self.algorithm not in OUTER:
-            raise ValueError(f"algorithm must be one of {', '.join(OUTER)}, got {self.algorithm!r}")
-        if self.params not in ("all", "norm"):
-            raise ValueError(f"params must be 'all' or 'norm', got {self.params!r}")
-        counts = {k: getattr(self, k) for k in ("iterations", "meta_batch", "inner_steps", "size", "eval_every",
-                                                 "checkpoint_every", "frames_per_task", "query_per_task", "es_pairs")}
-        if any(v < 1 for v in counts.values()) or self.inner_lr <= 0 or self.es_sigma <= 0:
-            raise ValueError(f"counts, inner_lr and es_sigma must be positive: {counts}, inner_lr={self.inner_lr}")
-        if self.outer_lr is None:
-            object.__setattr__(self, "outer_lr", DEFAULT_OUTER_LR[self.algorithm])
-        if self.eval_steps is None:
-            object.__setattr__(self, "eval_steps", self.inner_steps)
-
-    def inner(self, seed: int, steps: int | None = None) -> AdaptConfig:
-        """The inner loop's config for a task seeded with ``seed``."""
-        return AdaptConfig(steps=steps or self.inner_steps, lr=self.inner_lr, size=self.size, seed=seed,
-                           params=self.params, frames=self.frames_per_task, loss=self.loss)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def query_loss(net: Callable[[torch.Tensor], torch.Tensor], task: Task, targets: dict[str, torch.Tensor], vgg: VGG19Features,
@@ -308,7 +253,7 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
     if net is None:
         torch.manual_seed(cfg.seed)
         net = TransformerNet(width=cfg.width, depth=cfg.depth)
-    vgg = vgg if vgg is not None else load_vgg19(cfg.loss.last_layer)
+    vgg = vgg if vgg is not None else loss_network(cfg.loss)
     params = meta_parameters(net, cfg)
     opt = None if cfg.algorithm == "reptile" else torch.optim.Adam(params, lr=cfg.outer_lr)
     identity = {"config": {k: v for k, v in cfg.to_dict().items() if k not in ("iterations", "eval_every", "checkpoint_every")},
@@ -355,12 +300,12 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
 def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, content_dir: str | os.PathLike,
                       output: str | os.PathLike, videos_dir: str | os.PathLike | None = None,
                       log_path: str | os.PathLike | None = None, resume: bool = False, frames_per_clip: int = 8,
-                      init: str = "scratch", warmup_steps: int = 0,
+                      init: str = "scratch",
                       on_iteration: Callable[[dict[str, float]], None] | None = None) -> tuple[Path, MetaTrainResult]:
     """Meta-train on folders (held-out set: :mod:`filmstyle.training.tasks`) and write the init look file.
 
     ``init``: "scratch" (a new network of ``cfg.width`` x ``cfg.depth``) or a look/init file to start
-    from. ``warmup_steps`` > 0 first runs the reconstruction warm-up of :mod:`filmstyle.training.pretrain`
+    from. ``cfg.warmup`` > 0 first runs the reconstruction warm-up of :mod:`filmstyle.training.pretrain`
     on the training photos; its result is kept in ``output + ".warmup.look"`` and reused.
     The checkpoint is ``output + ".ckpt"``; it is kept after the run so the run can be extended.
     """
@@ -371,7 +316,7 @@ def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, co
                         grade_prob=cfg.grade_prob, seed=cfg.seed, **sampler)
     held = TaskSampler(split.eval_styles, [*split.eval_content, *clip_frames(split.eval_clips, frames_per_clip, cfg.size)],
                        grade_prob=0.0, seed=EVAL_SEED, **sampler)
-    net = _initial_net(cfg, init, warmup_steps, split.train_content, out.with_name(out.name + ".warmup.look"))
+    net = _initial_net(cfg, init, cfg.warmup, split.train_content, out.with_name(out.name + ".warmup.look"))
     result = meta_train(cfg, train, held.fixed_tasks(), net=net, checkpoint=out.with_name(out.name + ".ckpt"),
                         resume=resume, log_path=log_path, on_iteration=on_iteration)
     result.look().save(out)

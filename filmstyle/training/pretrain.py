@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import torch
 
-from filmstyle.training.adapt import random_crop
 from filmstyle.nets.transformer import TransformerNet
+from filmstyle.training.adapt import random_crop
 
 log = logging.getLogger(__name__)
 

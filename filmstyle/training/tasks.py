@@ -20,11 +20,10 @@ import torch
 
 from filmstyle.core import video
 from filmstyle.core.errors import InputError
-from filmstyle.core.image import from_array, load_image, resize_short
+from filmstyle.core.image import from_array, load_image, load_still, resize_short
+from filmstyle.core.media import IMAGE_SUFFIXES, VIDEO_SUFFIXES, files_with
 from filmstyle.training.adapt import random_crop
 from filmstyle.training.grades import graded_still
-from filmstyle.core.image import load_still
-from filmstyle.core.media import IMAGE_SUFFIXES, VIDEO_SUFFIXES, files_with
 
 log = logging.getLogger(__name__)
 

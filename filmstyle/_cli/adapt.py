@@ -1,0 +1,56 @@
+"""``filmstyle adapt STILL -o LOOK``: learn a look (:func:`filmstyle.adaptation.adapt_look`)."""
+from __future__ import annotations
+
+import argparse
+
+from filmstyle._cli.common import at_least, given, option, step_bar
+from filmstyle.core.config import PARAMS, AdaptConfig, LossConfig
+
+RESUMABLE = True
+
+
+def add_parser(a: argparse.ArgumentParser) -> None:
+    a.add_argument("still", help="the film still or painting (PNG/JPEG)")
+    a.add_argument("-o", "--output", required=True, help="look file to write (e.g. film.look)")
+    src = a.add_mutually_exclusive_group()
+    src.add_argument("--video", help="clip whose frames are the content (default: the shipped sample clip)")
+    src.add_argument("--content", help="folder of content images instead of a clip")
+    a.add_argument("--init", default=argparse.SUPPRESS,
+                   help="'meta' (the shipped meta-learned initialisation, default), 'scratch' (Johnson et al.: "
+                        "random weights; then 500 steps at lr 1e-3 by default) or a look/init file")
+    option(a, "--steps", cls=AdaptConfig, type=at_least(1, "--steps"), help="Adam steps (from scratch: 500)")
+    option(a, "--size", cls=AdaptConfig, type=at_least(64, "--size"), help="training crop size in px")
+    option(a, "--lr", cls=AdaptConfig, type=float, help="Adam learning rate (from scratch: 1e-3)")
+    option(a, "--params", cls=AdaptConfig, choices=PARAMS, help="what adapts")
+    option(a, "--frames", cls=AdaptConfig, type=at_least(1, "--frames"), help="content frames sampled from the clip")
+    option(a, "--style-weight", cls=LossConfig, type=float, help="weight of the style term; higher = stronger look")
+    option(a, "--temporal-weight", cls=LossConfig, type=float,
+           help="weight of the temporal loss on consecutive frames of the clip; 0 = off (300 steadies animation)")
+    option(a, "--seed", cls=AdaptConfig, type=int, help="seeds the crops")
+    a.add_argument("--width", type=at_least(1, "--width"), help="network width (scratch only; default 16)")
+    a.add_argument("--depth", type=at_least(0, "--depth"), help="residual blocks (scratch only; default 5)")
+    a.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+
+
+def run(args: argparse.Namespace) -> None:
+    from filmstyle.adaptation import adapt_look
+    from filmstyle.core.errors import check_readable_file
+    from filmstyle.core.files import check_writable
+
+    check_readable_file(args.still, "still")
+    out = check_writable(args.output)
+    init = getattr(args, "init", "meta")
+    cfg = AdaptConfig.for_init(init, **given(args, AdaptConfig), loss=LossConfig(**given(args, LossConfig)))
+    ckpt = out.with_name(out.name + ".ckpt")
+    if args.restart:
+        ckpt.unlink(missing_ok=True)
+    net_config = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
+    bar, on_step = step_bar(cfg.steps, "adapt", args.quiet)
+    with bar:
+        look, result = adapt_look(args.still, cfg, video_path=args.video, content_dir=args.content, init=init,
+                                  net_config=net_config or None, checkpoint=ckpt, on_step=on_step)
+    look.save(out)
+    ckpt.unlink(missing_ok=True)
+    losses = ", ".join(f"{k} {v:.4g}" for k, v in result.losses.items())
+    resumed = f" (resumed at step {result.resumed_from})" if result.resumed_from else ""
+    print(f"wrote {out}: {cfg.steps} steps in {result.seconds:.1f} s{resumed}; final loss: {losses}")

@@ -1,0 +1,35 @@
+"""``filmstyle demo``: the shipped sample clip in the shipped look, and how far the look moved it."""
+from __future__ import annotations
+
+import argparse
+
+from filmstyle._cli.common import given, option
+from filmstyle.core.config import RenderOptions
+
+
+def add_parser(d: argparse.ArgumentParser) -> None:
+    d.add_argument("-o", "--output", default="filmstyle-demo.mp4", help="default filmstyle-demo.mp4")
+    option(d, "--max-frames", cls=RenderOptions, type=int, help="stop after N frames")
+
+
+def run(args: argparse.Namespace) -> None:
+    from filmstyle._cli.render import render
+    from filmstyle.core import video
+    from filmstyle.core.assets import DEMO_CLIP, DEMO_LOOK, DEMO_STILL
+    from filmstyle.core.image import from_array, load_still
+    from filmstyle.measure.style import style_distance
+    from filmstyle.nets.vgg import load_vgg19
+
+    print(f"demo: {DEMO_CLIP.name} in the look of {DEMO_STILL.name} ({DEMO_LOOK.name}); "
+          f"attribution in {DEMO_CLIP.parent / 'ATTRIBUTION.md'}")
+    stats = render(DEMO_LOOK, DEMO_CLIP, args.output, RenderOptions(**given(args, RenderOptions)), args.quiet)
+    vgg = load_vgg19("relu4_3")
+    still = load_still(DEMO_STILL, 256)
+
+    def frames(path):  # noqa: ANN001, ANN202
+        return (from_array(f) for f in video.sample_frames(path, 4))
+
+    before, after = style_distance(vgg, frames(DEMO_CLIP), still), style_distance(vgg, frames(stats.output), still)
+    print(f"style distance to the still (relative Gram, 4 frames): source {before:.3f} -> rendered {after:.3f} "
+          f"({after / before:.0%} of the source's)")
+    print(f"output: {stats.output.resolve()}")

@@ -1,0 +1,68 @@
+"""``filmstyle meta-train -o INIT``: meta-learn an initialisation
+(:func:`filmstyle.training.meta.run_meta_training`)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from filmstyle._cli.common import given, option, progress
+from filmstyle.core.config import OUTER_LOOPS, PARAMS, MetaTrainConfig
+from filmstyle.core.errors import InputError
+
+RESUMABLE = True
+
+
+def add_parser(m: argparse.ArgumentParser) -> None:
+    m.add_argument("-o", "--output", required=True, help="init file to write (e.g. init.look), for `adapt --init`")
+    option(m, "--algorithm", cls=MetaTrainConfig, choices=OUTER_LOOPS, help="the outer loop")
+    option(m, "--iterations", cls=MetaTrainConfig, type=int, help="outer iterations")
+    option(m, "--inner-steps", cls=MetaTrainConfig, type=int, help="adaptation steps K per task")
+    option(m, "--meta-batch", cls=MetaTrainConfig, type=int, help="tasks per outer step")
+    option(m, "--size", cls=MetaTrainConfig, type=int, help="crop size in px")
+    option(m, "--params", cls=MetaTrainConfig, choices=PARAMS, help="what the inner loop adapts")
+    option(m, "--outer-lr", cls=MetaTrainConfig, type=float,
+           help="outer step size (none: per algorithm, reptile 0.1, fomaml/maml 1e-3, es 1e-2)")
+    option(m, "--anneal", cls=MetaTrainConfig, action="store_true", help="outer step size decays linearly to 0")
+    option(m, "--inner-lr", cls=MetaTrainConfig, type=float, help="Adam step size of the inner loop; SGD's for maml")
+    option(m, "--seed", cls=MetaTrainConfig, type=int, help="seeds the network, tasks and crops")
+    option(m, "--eval-every", cls=MetaTrainConfig, type=int, help="held-out evaluation every N iterations")
+    option(m, "--warmup", cls=MetaTrainConfig, type=int, help="reconstruction warm-up steps before meta-training")
+    m.add_argument("--styles", help="folder of style images (default: the shared data's styles/)")
+    m.add_argument("--content", help="folder of content photos (default: the shared data's content/)")
+    m.add_argument("--videos", help="folder of clips whose frames are added to the content (optional)")
+    m.add_argument("--log", help="JSONL log, one line per iteration (default OUT.jsonl)")
+    m.add_argument("--resume", action="store_true", help="go on from OUT.ckpt if it belongs to the same run")
+    m.add_argument("--init", default="scratch", help="'scratch' (default) or a look/init file to start from")
+
+
+def _folder(given: str | None, kind: str) -> Path:
+    from filmstyle.core.assets import shared_data
+
+    if given is not None:
+        return Path(given)
+    default = shared_data() / kind
+    if not default.is_dir():
+        raise InputError(default, f"no --{kind} folder given and the default is missing",
+                         f"pass --{kind} DIR or set FILMSTYLE_SHARED")
+    return default
+
+
+def run(args: argparse.Namespace) -> None:
+    from filmstyle.training.meta import run_meta_training
+
+    cfg = MetaTrainConfig(**given(args, MetaTrainConfig))
+    styles, content = _folder(args.styles, "styles"), _folder(args.content, "content")
+    log = Path(args.log) if args.log else Path(args.output).with_suffix(".jsonl")
+    with progress(cfg.iterations, f"meta-train {cfg.algorithm}", "it", args.quiet) as bar:
+        def on_iteration(record: dict[str, float]) -> None:
+            bar.n = int(record["iteration"])
+            bar.set_postfix({k: f"{record[k]:.3g}" for k in ("pre", "post", "eval_post") if k in record}, refresh=True)
+
+        out, result = run_meta_training(cfg, styles_dir=styles, content_dir=content, videos_dir=args.videos,
+                                        output=args.output, log_path=log, resume=args.resume, init=args.init,
+                                        on_iteration=on_iteration)
+    resumed = f", resumed at {result.resumed_from}" if result.resumed_from else ""
+    first, last = result.evals[0], result.evals[-1]
+    print(f"wrote {out}: {cfg.algorithm}, {result.iterations} iterations{resumed} in {result.seconds:.0f} s; held-out loss "
+          f"after {cfg.eval_steps} steps: {first['eval_post']:.4g} (iteration {first['iteration']}) -> "
+          f"{last['eval_post']:.4g}; log {log}")

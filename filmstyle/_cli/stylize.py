@@ -1,0 +1,28 @@
+"""``filmstyle stylize IMAGE -l LOOK -o OUT``: one image (:func:`filmstyle.render.stylize_image`)."""
+from __future__ import annotations
+
+import argparse
+import time
+
+from filmstyle._cli.common import given, option
+from filmstyle.core.config import RenderOptions
+
+
+def add_parser(s: argparse.ArgumentParser) -> None:
+    s.add_argument("image")
+    s.add_argument("-l", "--look", required=True)
+    s.add_argument("-o", "--output", required=True)
+    option(s, "--strength", cls=RenderOptions, type=float, help="0 = source, 1 = full look")
+    option(s, "--preserve-color", cls=RenderOptions, action="store_true",
+           help="keep the source colours (luminance transfer)")
+
+
+def run(args: argparse.Namespace) -> None:
+    from filmstyle.look import load_look
+    from filmstyle.render import stylize_image
+
+    options = RenderOptions(**given(args, RenderOptions))
+    look = load_look(args.look)
+    t0 = time.perf_counter()
+    out = stylize_image(look, args.image, args.output, options)
+    print(f"wrote {out} in {time.perf_counter() - t0:.2f} s")
