@@ -1,97 +1,56 @@
-"""The saved look: transform-network weights (safetensors) with JSON metadata in the header.
+"""The saved look: a transform network and the metadata of how it was made, in the one file format
+of :mod:`filmstyle.core.store` (safetensors with a JSON header).
 
-A look file rebuilds its own network: the metadata holds the format version, the network class
-and config, how it was adapted (steps, losses, still SHA-256, init) and a SHA-256 of the weights so
-a modified file is refused rather than silently rendering something else.
+A look file rebuilds its own network: its header holds the network class and config, how it was
+adapted (steps, losses, still SHA-256, init) and the weights' SHA-256, so a modified file is refused
+rather than silently rendering something else. A meta-learned initialisation is the same thing of
+kind ``init``: :func:`load_look` reads both (an init renders, it is only not styled yet).
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
-
-from filmstyle.core.errors import InputError, check_readable_file
-from filmstyle.core.files import atomic_path
+from filmstyle.core import store
+from filmstyle.core.errors import InputError
 from filmstyle.nets.transformer import TransformerNet
 
-FORMAT_VERSION = 1
-KIND = "filmstyle.look"
-_HINT_RECREATE = "re-create it with `filmstyle adapt`"
-
-
-def weights_sha256(state: dict[str, torch.Tensor]) -> str:
-    """SHA-256 over names, dtypes, shapes and bytes of every tensor, in sorted name order."""
-    h = hashlib.sha256()
-    for name in sorted(state):
-        t = state[name].detach().cpu().contiguous()
-        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
-    return h.hexdigest()
+NETWORKS = {"TransformerNet": TransformerNet}  # class name in the header -> class
 
 
 @dataclass
 class Look:
-    """A transform network and the metadata describing how it was made."""
+    """A transform network and the metadata describing how it was made; ``kind``: "look" or "init"."""
 
     net: TransformerNet
     meta: dict[str, Any] = field(default_factory=dict)
+    kind: str = "look"
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the look to ``path`` atomically (safetensors; metadata as JSON in the header)."""
-        state = {k: v.detach().cpu().contiguous() for k, v in self.net.state_dict().items()}
-        meta = {**self.meta, "format_version": FORMAT_VERSION, "kind": KIND,
-                "network": {"class": "TransformerNet", "config": dict(self.net.config)},
-                "weights_sha256": weights_sha256(state)}
-        with atomic_path(path) as tmp:
-            save_file(state, str(tmp), metadata={"filmstyle": json.dumps(meta, sort_keys=True)})
-        self.meta = meta
+        """Write the look to ``path`` atomically."""
+        meta = {**self.meta, "network": {"class": type(self.net).__name__, "config": dict(self.net.config)}}
+        self.meta = store.write(path, self.net.state_dict(), kind=self.kind, meta=meta)
         return Path(path)
 
 
 def read_header(path: str | os.PathLike) -> dict[str, Any]:
-    """The JSON metadata of a look file, validated (kind and format version)."""
-    p = check_readable_file(path, "look file")
-    try:
-        with open(p, "rb") as f:
-            n = int.from_bytes(f.read(8), "little")
-            if not 0 < n <= min(p.stat().st_size - 8, 100_000_000):
-                raise ValueError("bad header length")
-            header = json.loads(f.read(n))
-        meta = json.loads(header["__metadata__"]["filmstyle"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise InputError(p, "not a filmstyle look file (no filmstyle metadata; corrupt or truncated?)", _HINT_RECREATE) from None
-    if meta.get("kind") != KIND:
-        raise InputError(p, f"not a filmstyle look file (kind {meta.get('kind')!r})", _HINT_RECREATE)
-    version = meta.get("format_version")
-    if version != FORMAT_VERSION:
-        raise InputError(p, f"look file format version {version}, this filmstyle reads version {FORMAT_VERSION}",
-                         f"use a matching filmstyle release or {_HINT_RECREATE}")
-    return meta
+    """The JSON header of a look or init file, validated (kind and format version)."""
+    return store.read_header(path, ("look", "init"))
 
 
 def load_look(path: str | os.PathLike) -> Look:
-    """Read a look file; raises InputError if it is corrupt, of another version or tampered with."""
-    meta = read_header(path)
-    try:
-        state = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as e:
-        raise InputError(path, f"look file is corrupt or truncated ({e})", _HINT_RECREATE) from None
-    if weights_sha256(state) != meta.get("weights_sha256"):
-        raise InputError(path, "look file was modified: its weights do not match the checksum in its header",
-                         f"use an unmodified copy or {_HINT_RECREATE}")
+    """Read a look or init file; InputError if it is corrupt, of another kind or version, or tampered with."""
+    state, meta = store.read(path, ("look", "init"))
     net_meta = meta.get("network", {})
     try:
-        if net_meta.get("class") != "TransformerNet":
+        cls = NETWORKS.get(net_meta.get("class"))
+        if cls is None:
             raise ValueError(f"unknown network class {net_meta.get('class')!r}")
-        net = TransformerNet(**net_meta["config"])
+        net = cls(**net_meta["config"])
         net.load_state_dict(state)
     except (ValueError, TypeError, KeyError, RuntimeError) as e:
-        raise InputError(path, f"look file does not describe a usable network ({str(e).splitlines()[0]})", _HINT_RECREATE) from None
-    return Look(net=net.eval(), meta=meta)
+        raise InputError(path, f"look file does not describe a usable network ({str(e).splitlines()[0]})",
+                         "re-create it with `filmstyle adapt`") from None
+    return Look(net=net.eval(), meta=meta, kind=meta["kind"])

@@ -5,7 +5,8 @@ import torch
 from safetensors.torch import save_file
 
 from filmstyle.core.errors import InputError
-from filmstyle.look import FORMAT_VERSION, Look, load_look, read_header
+from filmstyle.core.store import FORMAT_VERSION
+from filmstyle.look import Look, load_look, read_header
 
 
 def _look(seed: int = 0) -> Look:
@@ -81,7 +82,7 @@ def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("filmstyle.look.save_file", boom)
+    monkeypatch.setattr("filmstyle.core.store.save_file", boom)
     with pytest.raises(RuntimeError):
         _look().save(path)
     assert path.read_bytes() == b"old"

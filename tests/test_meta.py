@@ -290,7 +290,7 @@ def test_every_algorithm_runs_and_writes_an_init_look(vgg, tmp_path, algorithm):
     assert all(np.isfinite(lines[1][k]) for k in ("pre", "post", "seconds", "eval_post"))
     assert any(not torch.equal(p, q) for p, q in zip(result.net.parameters(), new_net().parameters()))
     look = load_look(result.look().save(tmp_path / "init.look"))
-    assert look.meta["role"] == "init" and look.meta["algorithm"] == algorithm
+    assert look.kind == look.meta["kind"] == "init" and look.meta["algorithm"] == algorithm
 
 
 def test_resume_after_interrupt_equals_uninterrupted_run(vgg, tmp_path):
@@ -342,7 +342,7 @@ def test_cli_meta_train_writes_an_init_that_adapt_accepts(tmp_path, capsys):
             "--iterations", "1", "--inner-steps", "1", "--meta-batch", "1", "--size", "64", "--params", "norm"]
     assert main(args) == 0
     assert "wrote" in capsys.readouterr().out
-    assert load_look(out).meta["role"] == "init" and (tmp_path / "init.jsonl").exists()
+    assert load_look(out).kind == "init" and (tmp_path / "init.jsonl").exists()
     assert (tmp_path / "init.look.ckpt").exists()
     assert main(["-q", "adapt", str(tmp_path / "styles/a.png"), "-o", str(tmp_path / "a.look"), "--init", str(out),
                  "--content", str(tmp_path / "content"), "--steps", "1", "--size", "64", "--frames", "1"]) == 0

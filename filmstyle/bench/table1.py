@@ -21,14 +21,14 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from filmstyle.core import video
-from filmstyle.core.config import FULL_FRAMES, QUICK_FRAMES, TABLE1_CLIPS, BenchConfig, LossConfig
+from filmstyle.core.config import FULL_FRAMES, BenchConfig, LossConfig
 from filmstyle.core.errors import InputError
 from filmstyle.core.files import atomic_path
 from filmstyle.core.image import from_array, load_still
@@ -37,7 +37,6 @@ from filmstyle.measure.stability import stability_many
 from filmstyle.measure.style import style_distance
 from filmstyle.methods import METHODS, Method
 from filmstyle.nets.vgg import VGG19Features
-from filmstyle.training.tasks import HOLDOUT_STYLES
 
 CONTENT_LAYER = "relu3_3"  # the paper's content layer (sec. 3.4)
 STYLE_SIZE = 256  # short side of the still for the style distance (as benchmarks/temporal.py)

@@ -1,55 +1,130 @@
-"""Training checkpoints: a network and its optimizer state in one safetensors file.
+"""One file format for everything filmstyle writes: safetensors, with a JSON header.
 
-Shared by adaptation (``filmstyle adapt``) and meta-training. A checkpoint carries a ``kind`` and
-a ``run_key`` in its JSON metadata; it is restored only into the run that wrote it.
+Looks, meta-learned initialisations, training checkpoints and pre-trained StyleBanks are all
+safetensors files whose metadata entry ``"filmstyle"`` holds JSON with:
+
+- ``kind``: one of :data:`KINDS`, so a checkpoint is never taken for a look;
+- ``format_version``: :data:`FORMAT_VERSION`; another version is refused with one line;
+- ``weights_sha256``: a checksum of the tensors, so a modified file is refused rather than used;
+- whatever the writer adds (a network's class and config, how it was made, a run key ...).
+
+Files are written atomically (a temporary file beside the target, renamed when complete). Version 1
+looks (round 1: kind ``filmstyle.look``) are read as version 2 looks or inits.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import logging
-from pathlib import Path
+import os
+from collections.abc import Sequence
 from typing import Any
 
 import torch
-from safetensors import SafetensorError, safe_open
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.core.files import atomic_path
 
-log = logging.getLogger(__name__)
+FORMAT_VERSION = 2
+KINDS = {
+    "look": "a look (`filmstyle adapt`)",
+    "init": "an initialisation for `filmstyle adapt --init` (`filmstyle meta-train`)",
+    "checkpoint": "a training checkpoint",
+    "stylebank": "a pre-trained StyleBank (Table 1 baseline)",
+}
+_KEY = "filmstyle"
+_MAX_HEADER = 100_000_000
 
 
-def snapshot(net: torch.nn.Module, opt: torch.optim.Optimizer | None) -> dict[str, torch.Tensor]:
-    """Copies of the network's state (``net.*``) and the optimizer's per-parameter state (``opt.<i>.*``)."""
-    tensors = {f"net.{k}": v.detach().clone().contiguous() for k, v in net.state_dict().items()}
+def weights_sha256(tensors: dict[str, torch.Tensor]) -> str:
+    """SHA-256 over names, dtypes, shapes and bytes of every tensor, in sorted name order."""
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def write(path: str | os.PathLike, tensors: dict[str, torch.Tensor], *, kind: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """Write ``tensors`` with ``meta`` as a file of ``kind``, atomically; returns the header written."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+    state = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    header = {**meta, "kind": kind, "format_version": FORMAT_VERSION, "weights_sha256": weights_sha256(state)}
+    with atomic_path(path) as tmp:
+        save_file(state, str(tmp), metadata={_KEY: json.dumps(header, sort_keys=True)})
+    return header
+
+
+def _upgraded(meta: dict[str, Any]) -> dict[str, Any]:
+    """A round-1 (version 1) look or init header read as version 2."""
+    if meta.get("format_version") == 1 and meta.get("kind") == "filmstyle.look":
+        return {**meta, "format_version": FORMAT_VERSION, "kind": "init" if meta.get("role") == "init" else "look"}
+    return meta
+
+
+def read_header(path: str | os.PathLike, kinds: Sequence[str], what: str = "look file") -> dict[str, Any]:
+    """The JSON header of a filmstyle file, refused (InputError, one line) unless of one of ``kinds``
+    and of this format version. ``what`` names the file in messages ("look file", "checkpoint")."""
+    p = check_readable_file(path, what)
+    hint = _hint(kinds)
+    try:
+        with open(p, "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            if not 0 < n <= min(p.stat().st_size - 8, _MAX_HEADER):
+                raise ValueError("bad header length")
+            header = json.loads(f.read(n))
+        meta = _upgraded(json.loads(header["__metadata__"][_KEY]))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise InputError(p, f"not a filmstyle {what} (no filmstyle metadata; corrupt or truncated?)", hint) from None
+    kind = meta.get("kind")
+    if kind not in kinds:
+        found = KINDS.get(kind, f"kind {kind!r}")
+        raise InputError(p, f"not a filmstyle {what}: it is {found}", hint)
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise InputError(p, f"{what} format version {version}, this filmstyle reads version {FORMAT_VERSION}",
+                         f"use a matching filmstyle release or {hint}")
+    return meta
+
+
+def read(path: str | os.PathLike, kinds: Sequence[str], what: str = "look file") -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """(tensors, header) of a filmstyle file of one of ``kinds``, its checksum verified (InputError if not)."""
+    meta = read_header(path, kinds, what)
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as e:
+        raise InputError(path, f"{what} is corrupt or truncated ({e})", _hint(kinds)) from None
+    if weights_sha256(tensors) != meta.get("weights_sha256"):
+        raise InputError(path, f"{what} was modified: its weights do not match the checksum in its header",
+                         f"use an unmodified copy or {_hint(kinds)}")
+    return tensors, meta
+
+
+def _hint(kinds: Sequence[str]) -> str:
+    if "look" in kinds:
+        return "re-create it with `filmstyle adapt`"
+    if "init" in kinds:
+        return "re-create it with `filmstyle meta-train`"
+    return "delete it; it is re-created"
+
+
+# --- training state --------------------------------------------------------------------------------
+
+def snapshot(module: torch.nn.Module | None, opt: torch.optim.Optimizer | None) -> dict[str, torch.Tensor]:
+    """Copies of a module's state (``net.*``) and an optimizer's per-parameter state (``opt.<i>.*``)."""
+    tensors = {} if module is None else {f"net.{k}": v.detach().clone().contiguous() for k, v in module.state_dict().items()}
     for i, s in (opt.state_dict()["state"].items() if opt is not None else ()):
         tensors.update({f"opt.{i}.{k}": torch.as_tensor(v).detach().clone().contiguous() for k, v in s.items()})
     return tensors
 
 
-def save(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-    """Write ``tensors`` with JSON ``meta`` (must hold ``kind`` and ``run_key``) atomically."""
-    with atomic_path(path) as tmp:
-        save_file(tensors, str(tmp), metadata={"filmstyle": json.dumps(meta)})
-
-
-def restore(path: Path, net: torch.nn.Module, opt: torch.optim.Optimizer | None, *, kind: str,
-            run_key: str) -> dict[str, Any] | None:
-    """Load a checkpoint of this run (same ``kind`` and ``run_key``) into ``net`` and ``opt``.
-
-    Returns its metadata, or None (with a warning) if it is unreadable or another run's.
-    """
-    try:
-        with safe_open(str(path), "pt") as f:
-            meta = json.loads((f.metadata() or {}).get("filmstyle", "{}"))
-        tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as e:
-        log.warning("ignoring unreadable checkpoint %s (%s)", path, e)
-        return None
-    if meta.get("kind") != kind or meta.get("run_key") != run_key:
-        log.warning("ignoring checkpoint %s: it belongs to another run (settings, data or init differ)", path)
-        return None
-    net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
+def load_snapshot(tensors: dict[str, torch.Tensor], module: torch.nn.Module | None, opt: torch.optim.Optimizer | None) -> None:
+    """Put a :func:`snapshot` back into ``module`` and ``opt``."""
+    if module is not None:
+        module.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
     if opt is not None:
         state = opt.state_dict()
         state["state"] = {}
@@ -58,4 +133,4 @@ def restore(path: Path, net: torch.nn.Module, opt: torch.optim.Optimizer | None,
                 _, i, name = key.split(".", 2)
                 state["state"].setdefault(int(i), {})[name] = value
         opt.load_state_dict(state)
-    return meta
+

@@ -26,6 +26,7 @@ from filmstyle.core.image import resize_short
 from filmstyle.lut.lut3d import LUT3D, lattice, trilinear_torch
 from filmstyle.lut.transfer import is_grey, pixels, transfer_lut
 from filmstyle.nets.transformer import TransformerNet
+from filmstyle.training.loop import Trainer
 
 log = logging.getLogger(__name__)
 
@@ -89,23 +90,22 @@ def learn_lut(still: torch.Tensor, content: Sequence[torch.Tensor], *, size: int
         grams = {k: gram_matrix(v) for k, v in vgg(style, STYLE_LAYERS).items()}
     dirs = torch.nn.functional.normalize(torch.cat((torch.eye(3), torch.randn(13, 3))), dim=1)
     target = colour_stats(torch.from_numpy(target_px).float(), dirs)
-    opt = torch.optim.Adam([table], lr=lr)
-    for step in range(1, steps + 1):
-        frame = frames[(step - 1) % len(frames)]
+
+    def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
+        with torch.no_grad():
+            table.clamp_(0, 1)  # the lattice stays in the colour cube (after every Adam step)
+        frame = frames[(i - 1) % len(frames)]
         out = trilinear_torch(table, frame[0].permute(1, 2, 0)).permute(2, 0, 1)[None]
         px = out[0].reshape(3, -1).T
-        sub = px[torch.randperm(len(px))[:20_000]]
+        sub = px[torch.randperm(len(px), generator=gen)[:20_000]]
         terms = {"colour": colour_stats_loss(sub, target, dirs),
                  "style": style_weight * style_loss({k: gram_matrix(v) for k, v in vgg(out, STYLE_LAYERS).items()}, grams),
                  "smooth": smooth_weight * _smoothness(table - ident)}
-        total = sum(terms.values())
-        opt.zero_grad()
-        total.backward()
-        opt.step()
-        with torch.no_grad():
-            table.clamp_(0, 1)
-        if on_step is not None:
-            on_step(step, {k: float(v.detach()) for k, v in terms.items()})
+        return {**terms, "total": sum(terms.values())}
+
+    Trainer(None, torch.optim.Adam([table], lr=lr), steps=steps, seed=seed, on_step=on_step).run(step)
+    with torch.no_grad():
+        table.clamp_(0, 1)
     lut = LUT3D(table.detach().numpy(), "filmstyle learned")
     return lut.neutral() if is_grey(target_px) else lut
 

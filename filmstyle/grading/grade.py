@@ -23,7 +23,7 @@ from filmstyle.core.config import STILL_METHODS, GradeOptions, LutOptions
 from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.core.image import from_array, load_image, resize_short
 from filmstyle.lut.lut3d import LUT3D, apply_packed, looks_like_hald, packed_table, read_lut
-from filmstyle.lut.transfer import TRANSFERS, pixels, transfer_lut
+from filmstyle.lut.transfer import pixels, transfer_lut
 
 CONTENT_FRAMES = 8  # frames sampled from a clip for colour statistics or distillation
 CONTENT_SIZE = 256  # their short side, px: colour statistics need no more

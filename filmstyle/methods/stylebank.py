@@ -26,22 +26,20 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file, save_file
 
-from filmstyle.core import store as ckpt_io
+from filmstyle.core import store
+from filmstyle.core.errors import InputError
 from filmstyle.core.config import LossConfig
-from filmstyle.core.files import atomic_path
 from filmstyle.core.image import load_image, load_still, resize_short
 from filmstyle.core.media import load_content
 from filmstyle.losses import loss_network, perceptual_loss, style_targets
 from filmstyle.methods.base import Method, NetStylizer, Prepared
 from filmstyle.nets.stylebank import BankView, StyleBankNet
 from filmstyle.nets.vgg import VGG19Features
+from filmstyle.training.loop import Trainer
 from filmstyle.training.adapt import random_crop
 
 log = logging.getLogger(__name__)
-KIND = "filmstyle.stylebank"
 StepCallback = Callable[[int, str, float], None]  # (step, branch, loss)
 
 
@@ -81,7 +79,8 @@ def identity_loss(out: torch.Tensor, img: torch.Tensor) -> torch.Tensor:
 def pretrain(net: StyleBankNet, styles: Sequence[torch.Tensor], content: Sequence[torch.Tensor],
              budget: StyleBankBudget, *, vgg: VGG19Features, checkpoint: Path | None = None,
              run_key: str = "", checkpoint_every: int = 100, on_step: StepCallback | None = None) -> dict:
-    """Train ``net`` (one bank per style) in place with the T+1 scheme for ``budget.pretrain_steps``.
+    """Train ``net`` (one bank per style) in place with the T+1 scheme for ``budget.pretrain_steps``
+    (the one loop, :class:`filmstyle.training.loop.Trainer`).
 
     styles: (1, 3, Hs, Ws) in [0, 1], one per bank; content: (1, 3, H, W) with min(H, W) >= budget.size.
     Crops and style picks come from a generator seeded by (seed, step), so a run resumed from
@@ -93,42 +92,22 @@ def pretrain(net: StyleBankNet, styles: Sequence[torch.Tensor], content: Sequenc
     cfg = LossConfig()
     targets = [style_targets(vgg, s, cfg) for s in styles]
     net.requires_grad_(True)
-    opt = torch.optim.Adam(net.parameters(), lr=budget.lr)
-    start, history = 0, []
-    if checkpoint is not None and checkpoint.exists():
-        meta = ckpt_io.restore(checkpoint, net, opt, kind=KIND + ".ckpt", run_key=run_key)
-        if meta is not None:
-            start, history = int(meta["step"]), list(meta["history"])[: int(meta["step"])]
-            log.info("StyleBank pre-training resumes at step %d", start)
+    report = (lambda i, terms: on_step(i, branch_for_step(i, budget.T), terms["total"])) if on_step else None
+    trainer = Trainer(net, torch.optim.Adam(net.parameters(), lr=budget.lr), steps=budget.pretrain_steps,
+                      seed=budget.seed, checkpoint=checkpoint, run_key=run_key, every=checkpoint_every, on_step=report)
+
+    def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
+        x = random_crop(content, budget.size, gen)
+        if branch_for_step(i, budget.T) == "style":
+            k = int(torch.randint(len(styles), (), generator=gen))
+            return {"total": perceptual_loss(vgg, net(x, k), x, targets[k], cfg)["total"]}
+        return {"total": identity_loss(net(x), x)}
+
     net.train()
-    gen, t0, done = torch.Generator(), time.perf_counter(), start
-    try:
-        for step in range(start + 1, budget.pretrain_steps + 1):
-            gen.manual_seed(budget.seed * 1_000_003 + step)
-            x = random_crop(content, budget.size, gen)
-            branch = branch_for_step(step, budget.T)
-            if branch == "style":
-                i = int(torch.randint(len(styles), (), generator=gen))
-                loss = perceptual_loss(vgg, net(x, i), x, targets[i], cfg)["total"]
-            else:
-                loss = identity_loss(net(x), x)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            history.append([branch, float(loss.detach())])
-            done = step
-            if on_step is not None:
-                on_step(step, branch, history[-1][1])
-            if checkpoint is not None and step % checkpoint_every == 0 and step < budget.pretrain_steps:
-                ckpt_io.save(checkpoint, ckpt_io.snapshot(net, opt),
-                             {"kind": KIND + ".ckpt", "run_key": run_key, "step": step, "history": history})
-    except KeyboardInterrupt:
-        if checkpoint is not None and done > start:
-            ckpt_io.save(checkpoint, ckpt_io.snapshot(net, opt),
-                         {"kind": KIND + ".ckpt", "run_key": run_key, "step": done, "history": history})
-        raise
+    result = trainer.run(step)
     net.eval().requires_grad_(False)
-    return {"history": history, "seconds": time.perf_counter() - t0, "resumed_from": start}
+    history = [[branch_for_step(i, budget.T), r["total"]] for i, r in enumerate(result.history, 1)]
+    return {"history": history, "seconds": result.seconds, "resumed_from": result.resumed_from}
 
 
 def train_bank(net: StyleBankNet, style: torch.Tensor, frames: Sequence[torch.Tensor], budget: StyleBankBudget,
@@ -144,18 +123,14 @@ def train_bank(net: StyleBankNet, style: torch.Tensor, frames: Sequence[torch.Te
     params = list(net.banks[index].parameters())
     for p in params:
         p.requires_grad_(True)
-    opt = torch.optim.Adam(params, lr=budget.lr)
-    gen, losses = torch.Generator(), []
-    for step in range(1, budget.bank_steps + 1):
-        gen.manual_seed(budget.seed * 1_000_003 + step)
+
+    def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
         x = random_crop(frames, budget.size, gen)
-        loss = perceptual_loss(vgg, net(x, index), x, targets, cfg)["total"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
+        return {"total": perceptual_loss(vgg, net(x, index), x, targets, cfg)["total"]}
+
+    result = Trainer(None, torch.optim.Adam(params, lr=budget.lr), steps=budget.bank_steps, seed=budget.seed).run(step)
     net.eval().requires_grad_(False)
-    return index, losses
+    return index, [r["total"] for r in result.history]
 
 
 def run_key(styles: Sequence[Path], content: Sequence[Path], budget: StyleBankBudget) -> str:
@@ -174,13 +149,17 @@ def pretrained(styles: Sequence[Path], content: Sequence[Path], budget: StyleBan
     key = run_key(styles, content, budget)
     path = Path(cache_dir) / f"stylebank-{key[:16]}.safetensors"
     if path.is_file():
-        with safe_open(str(path), "pt") as f:
-            meta = json.loads((f.metadata() or {}).get(KIND, "{}"))
+        try:
+            state, meta = store.read(path, ("stylebank",), "pre-trained StyleBank")
+        except InputError as e:
+            log.warning("ignoring the cached StyleBank: %s", e)
+            meta = {}
         if meta.get("run_key") == key:
             net = StyleBankNet(**meta["config"])
-            net.load_state_dict(load_file(str(path)))
+            net.load_state_dict(state)
             return net.eval().requires_grad_(False), {**meta["record"], "cached": True, "path": str(path)}
-        log.warning("ignoring %s: it belongs to another pre-training run", path)
+        if meta:
+            log.warning("ignoring %s: it belongs to another pre-training run", path)
     Path(cache_dir).mkdir(parents=True, exist_ok=True)
     torch.manual_seed(budget.seed)
     net = StyleBankNet(n_styles=len(styles), width=budget.width, bank_layers=budget.bank_layers)
@@ -191,10 +170,8 @@ def pretrained(styles: Sequence[Path], content: Sequence[Path], budget: StyleBan
     record = {"steps": budget.pretrain_steps, "seconds": round(result["seconds"], 1),
               "resumed_from": result["resumed_from"], "styles": [p.name for p in styles],
               "content": len(content), "final_loss": result["history"][-1] if result["history"] else None}
-    meta = {"run_key": key, "config": dict(net.config), "budget": asdict(budget), "record": record}
-    with atomic_path(path) as tmp:
-        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(tmp),
-                  metadata={KIND: json.dumps(meta)})
+    store.write(path, net.state_dict(), kind="stylebank",
+                meta={"run_key": key, "config": dict(net.config), "budget": asdict(budget), "record": record})
     ckpt.unlink(missing_ok=True)
     return net, {**record, "cached": False, "path": str(path)}
 

@@ -7,23 +7,19 @@ of an uninterrupted one.
 """
 from __future__ import annotations
 
-import logging
 import os
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 
-from filmstyle.core import store as ckpt_io
 from filmstyle.core.config import AdaptConfig
 from filmstyle.losses import loss_network, perceptual_loss, style_targets
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.nets.vgg import VGG19Features
 from filmstyle.temporal.loss import FramePair, temporal_loss
+from filmstyle.training.loop import Trainer
 
-log = logging.getLogger(__name__)
 StepCallback = Callable[[int, dict[str, float]], None]
 
 
@@ -73,7 +69,8 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
           vgg: VGG19Features | None = None, checkpoint: str | os.PathLike | None = None,
           checkpoint_every: int = 25, run_key: str = "", on_step: StepCallback | None = None,
           pairs: Sequence[FramePair] | None = None) -> AdaptResult:
-    """Train ``net`` in place for ``cfg.steps`` Adam steps on the style of ``style``.
+    """Train ``net`` in place for ``cfg.steps`` Adam steps on the style of ``style`` (the one loop,
+    :class:`filmstyle.training.loop.Trainer`).
 
     Args:
         net: the network to adapt (its weights are the initialisation).
@@ -94,70 +91,27 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
     vgg = vgg if vgg is not None else loss_network(cfg.loss)
     targets = style_targets(vgg, style, cfg.loss)
     params = trainable_parameters(net, cfg.params)
-    for p in net.parameters():
-        p.requires_grad_(False)
+    net.requires_grad_(False)
     for p in params:
         p.requires_grad_(True)
-    opt = torch.optim.Adam(params, lr=cfg.lr)
-    history: list[dict[str, float]] = []
-    start = 0
-    if checkpoint is not None and Path(checkpoint).exists():
-        start, history = _load_checkpoint(Path(checkpoint), net, opt, run_key)
+    trainer = Trainer(net, torch.optim.Adam(params, lr=cfg.lr), steps=cfg.steps, seed=cfg.seed, checkpoint=checkpoint,
+                      run_key=run_key, every=checkpoint_every, on_step=on_step)
+
+    def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
+        if temporal:
+            pair = random_pair_crop(pairs, cfg.size, gen)
+            out = net(torch.cat([pair.cur, pair.prev]))
+            terms = perceptual_loss(vgg, out[:1], pair.cur, targets, cfg.loss)
+            terms["temporal"] = cfg.loss.temporal_weight * temporal_loss(out[:1], out[1:], pair.flow, pair.mask)
+            terms["total"] = terms["total"] + terms["temporal"]
+            return terms
+        content = random_crop(frames, cfg.size, gen)
+        return perceptual_loss(vgg, net(content), content, targets, cfg.loss)
+
     net.train()
-    gen = torch.Generator()
-    t0 = time.perf_counter()
-    done = start  # last completed step
     try:
-        for step in range(start + 1, cfg.steps + 1):
-            gen.manual_seed(cfg.seed * 1_000_003 + step)
-            if temporal:
-                pair = random_pair_crop(pairs, cfg.size, gen)
-                out = net(torch.cat([pair.cur, pair.prev]))
-                terms = perceptual_loss(vgg, out[:1], pair.cur, targets, cfg.loss)
-                terms["temporal"] = cfg.loss.temporal_weight * temporal_loss(out[:1], out[1:], pair.flow, pair.mask)
-                terms["total"] = terms["total"] + terms["temporal"]
-            else:
-                content = random_crop(frames, cfg.size, gen)
-                terms = perceptual_loss(vgg, net(content), content, targets, cfg.loss)
-            opt.zero_grad(set_to_none=True)
-            terms["total"].backward()
-            opt.step()
-            record = {k: float(v.detach()) for k, v in terms.items()}
-            history.append(record)
-            done = step
-            if on_step is not None:
-                on_step(step, record)
-            if checkpoint is not None and step % checkpoint_every == 0 and step < cfg.steps:
-                _save_checkpoint(Path(checkpoint), net, opt, step, history, run_key)
-    except KeyboardInterrupt:
-        if checkpoint is not None and done > start:
-            _save_checkpoint(Path(checkpoint), net, opt, done, history, run_key)
-        raise
-    net.eval()
-    for p in net.parameters():
-        p.requires_grad_(False)
-    losses = history[-1] if history else {}
-    return AdaptResult(steps=cfg.steps, losses=losses, history=history,
-                       seconds=time.perf_counter() - t0, resumed_from=start)
-
-
-_KIND = "filmstyle.core.store"
-
-
-def _save_checkpoint(path: Path, net: TransformerNet, opt: torch.optim.Optimizer, step: int,
-                     history: list[dict[str, float]], run_key: str) -> None:
-    """Network and Adam state at ``step``, written atomically."""
-    meta = {"kind": _KIND, "step": step, "run_key": run_key, "history": history[:step]}
-    ckpt_io.save(path, ckpt_io.snapshot(net, opt), meta)
-    log.info("checkpoint at step %d written to %s", step, path)
-
-
-def _load_checkpoint(path: Path, net: TransformerNet, opt: torch.optim.Optimizer,
-                     run_key: str) -> tuple[int, list[dict[str, float]]]:
-    """Restore state from ``path`` if it belongs to this run; return (step, history)."""
-    meta = ckpt_io.restore(path, net, opt, kind=_KIND, run_key=run_key)
-    if meta is None:
-        return 0, []
-    step = int(meta["step"])
-    log.info("resuming from step %d of %s", step, path)
-    return step, list(meta.get("history", []))[:step]
+        result = trainer.run(step)
+    finally:
+        net.eval().requires_grad_(False)
+    return AdaptResult(steps=cfg.steps, losses=result.losses, history=result.history, seconds=result.seconds,
+                       resumed_from=result.resumed_from)

@@ -27,21 +27,22 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch.func import functional_call
 
-from filmstyle.core import store as ckpt_io
-from filmstyle.core.config import DEFAULT_OUTER_LR, AdaptConfig, LossConfig, MetaTrainConfig
+from filmstyle.core.config import LossConfig, MetaTrainConfig
 from filmstyle.core.files import atomic_path, check_writable
 from filmstyle.core.image import load_image, resize_short
-from filmstyle.look import Look, load_look, weights_sha256
+from filmstyle.core.store import weights_sha256
+from filmstyle.look import Look, load_look
 from filmstyle.losses import loss_network, perceptual_loss, style_targets
-from filmstyle.nets.transformer import FILMSTYLE_NET, TransformerNet
+from filmstyle.nets.transformer import TransformerNet
 from filmstyle.nets.vgg import VGG19Features
+from filmstyle.training.loop import Trainer
 from filmstyle.training.adapt import adapt, random_crop, trainable_parameters
 from filmstyle.training.pretrain import pretrain_identity
 from filmstyle.training.tasks import (
@@ -53,7 +54,6 @@ from filmstyle.training.tasks import (
 )
 
 log = logging.getLogger(__name__)
-_KIND = "filmstyle.meta_checkpoint"
 EVAL_SEED = 20240603  # held-out tasks use this seed in every run, so runs compare on the same tasks
 Step = tuple[list[torch.Tensor], dict[str, float]]  # (update direction per meta-parameter, stats)
 
@@ -234,7 +234,7 @@ class MetaTrainResult:
 
     def look(self) -> Look:
         """The initialisation as a look file (``filmstyle adapt --init PATH`` reads it)."""
-        return Look(net=self.net, meta={"role": "init", "algorithm": self.config.algorithm, "config": self.config.to_dict(),
+        return Look(net=self.net, kind="init", meta={"algorithm": self.config.algorithm, "config": self.config.to_dict(),
                                         "iterations": self.iterations, "eval": self.evals[-1] if self.evals else None})
 
 
@@ -244,6 +244,7 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
                on_iteration: Callable[[dict[str, float]], None] | None = None) -> MetaTrainResult:
     """Meta-train ``net`` (default: a new TransformerNet seeded by ``cfg.seed``) for ``cfg.iterations``.
 
+    Runs in the one loop (:class:`filmstyle.training.loop.Trainer`), one outer iteration a step.
     Iteration i (from 1) uses tasks (i-1)*B .. i*B-1 of ``train``. The held-out tasks are evaluated at
     iteration 0, every ``cfg.eval_every`` iterations and at the end. With ``resume`` and a checkpoint
     of the same run (config apart from the iteration count, data, initial weights), training goes on
@@ -261,40 +262,40 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
                 "init": weights_sha256(net.state_dict())}
     run_key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
     ckpt = Path(checkpoint) if checkpoint is not None else None
-    start, evals = _load(ckpt, net, opt, run_key) if (resume and ckpt is not None and ckpt.exists()) else (0, [])
+    if ckpt is not None and not resume:
+        ckpt.unlink(missing_ok=True)
+    trainer = Trainer(net, opt, steps=cfg.iterations, seed=cfg.seed, checkpoint=ckpt, run_key=run_key,
+                      every=cfg.checkpoint_every, on_step=(lambda i, record: on_iteration(record)) if on_iteration else None)
+    evals: list[dict[str, float]] = trainer.state.setdefault("evals", [])
     log_file = Path(log_path) if log_path is not None else None
-    _trim_log(log_file, start)
-    t0 = time.perf_counter()
-    if start == 0 and held_out:
+    _trim_log(log_file, trainer.start)
+    if trainer.start == 0 and held_out:
         evals.append({"iteration": 0, **evaluate(net, held_out, cfg, vgg)})
         _log(log_file, {"algorithm": cfg.algorithm, **evals[-1]})
-    snapshot, done = ckpt_io.snapshot(net, opt), start
+
+    def iteration(it: int, gen: torch.Generator) -> dict[str, float]:
+        t_it = time.perf_counter()
+        direction, stats = OUTER[cfg.algorithm](net, train.tasks((it - 1) * cfg.meta_batch, cfg.meta_batch), cfg, vgg, it)
+        lr = cfg.outer_lr * (1 - (it - 1) / cfg.iterations) if cfg.anneal else cfg.outer_lr
+        if opt is not None:
+            for group in opt.param_groups:
+                group["lr"] = lr
+        _outer_update(params, direction, opt, lr)
+        record = {"iteration": it, **stats, "seconds": round(time.perf_counter() - t_it, 3)}
+        if held_out and (it % cfg.eval_every == 0 or it == cfg.iterations):
+            evals.append({"iteration": it, **evaluate(net, held_out, cfg, vgg)})
+            record.update({k: v for k, v in evals[-1].items() if k != "iteration"})
+        _log(log_file, {**record, "algorithm": cfg.algorithm})
+        return record
+
     try:
-        for it in range(start + 1, cfg.iterations + 1):
-            t_it = time.perf_counter()
-            direction, stats = OUTER[cfg.algorithm](net, train.tasks((it - 1) * cfg.meta_batch, cfg.meta_batch), cfg, vgg, it)
-            lr = cfg.outer_lr * (1 - (it - 1) / cfg.iterations) if cfg.anneal else cfg.outer_lr
-            if opt is not None:
-                for group in opt.param_groups:
-                    group["lr"] = lr
-            _outer_update(params, direction, opt, lr)
-            record = {"iteration": it, "algorithm": cfg.algorithm, **stats, "seconds": round(time.perf_counter() - t_it, 3)}
-            if held_out and (it % cfg.eval_every == 0 or it == cfg.iterations):
-                evals.append({"iteration": it, **evaluate(net, held_out, cfg, vgg)})
-                record.update({k: v for k, v in evals[-1].items() if k != "iteration"})
-            _log(log_file, record)
-            snapshot, done = ckpt_io.snapshot(net, opt), it
-            if ckpt is not None and (it % cfg.checkpoint_every == 0 or it == cfg.iterations):
-                _save(ckpt, snapshot, done, run_key, evals)
-            if on_iteration is not None:
-                on_iteration(record)
+        result = trainer.run(iteration)
     except KeyboardInterrupt:
-        if ckpt is not None and done > start:
-            _save(ckpt, snapshot, done, run_key, evals)
-            log.warning("interrupted: checkpoint at iteration %d in %s; resume to go on", done, ckpt)
+        if ckpt is not None:
+            log.warning("interrupted: checkpoint in %s; resume to go on", ckpt)
         raise
-    return MetaTrainResult(net=net, config=cfg, iterations=cfg.iterations, evals=evals, resumed_from=start,
-                           seconds=time.perf_counter() - t0)
+    return MetaTrainResult(net=net, config=cfg, iterations=cfg.iterations, evals=list(evals), resumed_from=trainer.start,
+                           seconds=result.seconds)
 
 
 def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, content_dir: str | os.PathLike,
@@ -342,7 +343,7 @@ def _initial_net(cfg: MetaTrainConfig, init: str, warmup_steps: int, photos: Seq
             return cached.net
     images = [resize_short(load_image(p), cfg.size) for p in photos]
     losses = pretrain_identity(net, images, steps=warmup_steps, size=min(cfg.size, 128), seed=cfg.seed)
-    Look(net=net, meta={"role": "warmup", "warmup": key, "final_l1": losses[-1]}).save(cache)
+    Look(net=net, kind="init", meta={"role": "warmup", "warmup": key, "final_l1": losses[-1]}).save(cache)
     return net
 
 
@@ -362,23 +363,6 @@ def _outer_update(params: list[torch.nn.Parameter], direction: list[torch.Tensor
         p.grad = g.detach().to(p.dtype)
     opt.step()
     opt.zero_grad(set_to_none=True)
-
-
-def _save(path: Path, snapshot: dict[str, torch.Tensor], iteration: int, run_key: str, evals: list[dict[str, float]]) -> None:
-    meta = {"kind": _KIND, "iteration": iteration, "run_key": run_key,
-            "evals": [e for e in evals if e["iteration"] <= iteration]}
-    ckpt_io.save(path, snapshot, meta)
-    log.info("meta-training checkpoint at iteration %d written to %s", iteration, path)
-
-
-def _load(path: Path, net: TransformerNet, opt: torch.optim.Optimizer | None,
-          run_key: str) -> tuple[int, list[dict[str, float]]]:
-    """Restore a checkpoint of this run into ``net`` and ``opt``; (0, []) if it is another run's."""
-    meta = ckpt_io.restore(path, net, opt, kind=_KIND, run_key=run_key)
-    if meta is None:
-        return 0, []
-    log.info("resuming meta-training from iteration %d of %s", meta["iteration"], path)
-    return int(meta["iteration"]), list(meta.get("evals", []))
 
 
 def _trim_log(path: Path | None, last: int) -> None:

@@ -7,15 +7,14 @@ network that already passes the content through, and learns only what helps styl
 """
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 import torch
 
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.training.adapt import random_crop
+from filmstyle.training.loop import Trainer
 
-log = logging.getLogger(__name__)
 
 
 def pretrain_identity(net: TransformerNet, images: Sequence[torch.Tensor], *, steps: int, size: int = 128,
@@ -26,18 +25,12 @@ def pretrain_identity(net: TransformerNet, images: Sequence[torch.Tensor], *, st
     """
     if not images:
         raise ValueError("pretrain_identity needs at least one image")
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
-    gen = torch.Generator().manual_seed(seed)
-    net.train()
-    losses = []
-    for step in range(1, steps + 1):
+
+    def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
         x = torch.cat([random_crop(images, size, gen) for _ in range(batch)])
-        loss = (net(x) - x).abs().mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-        if step % 50 == 0:
-            log.info("identity warm-up step %d: L1 %.4f", step, losses[-1])
+        return {"total": (net(x) - x).abs().mean()}
+
+    net.train()
+    result = Trainer(net, torch.optim.Adam(net.parameters(), lr=lr), steps=steps, seed=seed).run(step)
     net.eval()
-    return losses
+    return [r["total"] for r in result.history]

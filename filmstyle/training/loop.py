@@ -1,0 +1,158 @@
+"""The one training loop: seeded steps, an optimizer, checkpoints, resume and progress.
+
+Every training in filmstyle runs here: adaptation (``filmstyle adapt``, from the meta init or from
+scratch, with or without the temporal loss), every meta-training outer loop, the reconstruction
+warm-up, StyleBank's pre-training and its new banks, and the learned LUT fit. A training is a
+*step function* ``step(i, gen) -> terms``: it draws what it needs from ``gen`` (seeded by the run's
+seed and the step number, so a resumed run draws exactly what an uninterrupted one would) and
+returns its terms. If ``terms["total"]`` is a tensor with a gradient, the loop does the backward
+pass and the optimizer step; otherwise the step function has updated the weights itself (the meta
+outer loops do). Every term is recorded as a float and handed to ``on_step`` (the CLI's progress
+bar shows them all).
+
+With a checkpoint path, the module, the optimizer state, the history and the step function's
+JSON ``state`` are written every ``every`` steps and on SIGINT or SIGTERM (from the last completed
+step, never from a half-done one), and a later run with the same ``run_key`` resumes from them:
+bit-identical to a run that was never interrupted (tests/test_loop.py). A checkpoint of another
+run, or an unreadable one, is ignored with a warning.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from filmstyle.core import store
+from filmstyle.core.errors import InputError
+
+log = logging.getLogger(__name__)
+StepFn = Callable[[int, torch.Generator], dict[str, Any]]
+OnStep = Callable[[int, dict[str, float]], None]
+SEED_STRIDE = 1_000_003  # step i of a run seeded s draws from a generator seeded s * stride + i
+
+
+@dataclass
+class TrainResult:
+    """A finished run: steps, one record of floats per step, seconds of this session, the step it
+    resumed from (0 = fresh) and the step function's final JSON state."""
+
+    steps: int
+    history: list[dict[str, float]]
+    seconds: float
+    resumed_from: int = 0
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def losses(self) -> dict[str, float]:
+        """The last step's terms."""
+        return self.history[-1] if self.history else {}
+
+
+class Trainer:
+    """One run of the loop. Construct it (which restores a matching checkpoint: see ``start``,
+    ``history`` and ``state``), then :meth:`run` a step function.
+
+    module: what is checkpointed (None: nothing but the optimizer); optimizer: stepped on
+    ``terms["total"]`` (None: the step function updates the weights); steps: the last step;
+    seed: seeds the per-step generator; checkpoint: where state is kept (None: no checkpoint);
+    run_key: identifies the run (settings, data, initial weights); every: checkpoint interval.
+    """
+
+    def __init__(self, module: torch.nn.Module | None, optimizer: torch.optim.Optimizer | None, *, steps: int,
+                 seed: int = 0, checkpoint: str | os.PathLike | None = None, run_key: str = "", every: int = 25,
+                 on_step: OnStep | None = None) -> None:
+        if steps < 0 or every < 1:
+            raise ValueError(f"need steps >= 0 and every >= 1, got {steps=}, {every=}")
+        self.module, self.optimizer, self.steps, self.seed = module, optimizer, steps, seed
+        self.checkpoint = None if checkpoint is None else Path(checkpoint)
+        self.run_key, self.every, self.on_step = run_key, every, on_step
+        self.start, self.history, self.state = 0, [], {}
+        if self.checkpoint is not None and self.checkpoint.exists():
+            self._restore()
+
+    def _restore(self) -> None:
+        try:
+            tensors, meta = store.read(self.checkpoint, ("checkpoint",), "checkpoint")
+        except InputError as e:
+            log.warning("ignoring checkpoint: %s", e)
+            return
+        if meta.get("run_key") != self.run_key:
+            log.warning("ignoring checkpoint %s: it belongs to another run (settings, data or init differ)", self.checkpoint)
+            return
+        store.load_snapshot(tensors, self.module, self.optimizer)
+        self.start = int(meta["step"])
+        self.history = list(meta.get("history", []))[: self.start]
+        self.state = dict(meta.get("state", {}))
+        log.info("resuming from step %d of %s", self.start, self.checkpoint)
+
+    def _save(self, snapshot: dict[str, torch.Tensor], step: int, state: dict[str, Any]) -> None:
+        store.write(self.checkpoint, snapshot, kind="checkpoint",
+                    meta={"run_key": self.run_key, "step": step, "history": self.history[:step], "state": state})
+        log.info("checkpoint at step %d written to %s", step, self.checkpoint)
+
+    def _snapshot(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
+        if self.checkpoint is None:
+            return None
+        return store.snapshot(self.module, self.optimizer), _json_copy(self.state)
+
+    def run(self, step: StepFn) -> TrainResult:
+        """Steps ``start + 1 .. steps``; KeyboardInterrupt (SIGINT, or SIGTERM, which is raised as
+        one here) saves the last completed step and propagates."""
+        gen, t0, done = torch.Generator(), time.perf_counter(), self.start
+        last = self._snapshot()
+        with _sigterm_as_interrupt():
+            try:
+                for i in range(self.start + 1, self.steps + 1):
+                    gen.manual_seed(self.seed * SEED_STRIDE + i)
+                    terms = step(i, gen)
+                    total = terms.get("total")
+                    if self.optimizer is not None and isinstance(total, torch.Tensor) and total.requires_grad:
+                        self.optimizer.zero_grad(set_to_none=True)
+                        total.backward()
+                        self.optimizer.step()
+                    record = {k: float(v.detach()) if isinstance(v, torch.Tensor) else float(v) for k, v in terms.items()}
+                    self.history.append(record)
+                    done = i
+                    last = self._snapshot()
+                    if self.on_step is not None:
+                        self.on_step(i, record)
+                    if last is not None and (i % self.every == 0 or i == self.steps):
+                        self._save(last[0], i, last[1])
+            except KeyboardInterrupt:
+                if last is not None and done > self.start:
+                    self._save(last[0], done, last[1])
+                raise
+        return TrainResult(steps=self.steps, history=self.history, seconds=time.perf_counter() - t0,
+                           resumed_from=self.start, state=self.state)
+
+
+def _json_copy(state: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    return json.loads(json.dumps(state))
+
+
+class _sigterm_as_interrupt:
+    """While active (main thread only), SIGTERM raises KeyboardInterrupt, so a killed training
+    saves its checkpoint like an interrupted one. A handler already installed (the CLI's) is kept."""
+
+    def __enter__(self) -> None:
+        self.previous = None
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            self.previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
