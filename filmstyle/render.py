@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from filmstyle.core.colour import blend, preserve_color
 from filmstyle.core.config import RenderOptions
 from filmstyle.core.image import from_array, load_image, save_image, to_array
 from filmstyle.look import Look
+from filmstyle.measure.speed import Stopwatch, fps
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.temporal.blend import TemporalBlender
 from filmstyle.temporal.cuts import cut_source
@@ -38,15 +38,18 @@ class FrameStylizer:
     def __init__(self, net: TransformerNet, options: RenderOptions) -> None:
         self.net = net.eval()
         self.options = options
-        self.model_seconds = 0.0
+        self.model = Stopwatch()
         self.pre: Callable[[np.ndarray], np.ndarray] | None = None  # colour before / after the network
         self.post: Callable[[np.ndarray], np.ndarray] | None = None  # (filmstyle.grading.grade.colour_hooks)
 
+    @property
+    def model_seconds(self) -> float:
+        return self.model.seconds
+
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         img = from_array(frame if self.pre is None else self.pre(frame))
-        t0 = time.perf_counter()
-        out = stylize_tensor(self.net, img, strength=self.options.strength, preserve=self.options.preserve_color)
-        self.model_seconds += time.perf_counter() - t0
+        with self.model:
+            out = stylize_tensor(self.net, img, strength=self.options.strength, preserve=self.options.preserve_color)
         return to_array(out) if self.post is None else np.ascontiguousarray(self.post(to_array(out)))
 
 
@@ -62,17 +65,16 @@ class BlendingStylizer(FrameStylizer):
         super().__init__(net, options)
         self.cut_at = cut_source(options.cuts)
         self.blender = TemporalBlender(method=options.flow, **({} if alpha is None else {"alpha": alpha}))
-        self.cut_seconds = 0.0
+        self.cut_watch = Stopwatch()
         self.cuts = 0
 
     @property
     def temporal_seconds(self) -> float:
-        return self.cut_seconds + self.blender.seconds
+        return self.cut_watch.seconds + self.blender.seconds
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
-        t0 = time.perf_counter()
-        cut = self.cut_at(frame)
-        self.cut_seconds += time.perf_counter() - t0
+        with self.cut_watch:
+            cut = self.cut_at(frame)
         self.cuts += cut
         return self.blender(frame, super().__call__(frame), cut=cut)
 
@@ -93,11 +95,11 @@ class RenderStats:
 
     @property
     def model_fps(self) -> float:
-        return self.frames / self.model_seconds if self.model_seconds > 0 else float("inf")
+        return fps(self.frames, self.model_seconds)
 
     @property
     def e2e_fps(self) -> float:
-        return self.frames / self.total_seconds if self.total_seconds > 0 else float("inf")
+        return fps(self.frames, self.total_seconds)
 
 
 def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions = RenderOptions(),

@@ -56,14 +56,13 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, how):
         assert torch.equal(a, b)
 
 
-def test_checkpoint_of_another_run_is_ignored(tmp_path, caplog):
+def test_checkpoint_of_another_run_is_ignored(tmp_path):
     ckpt = tmp_path / "run.ckpt"
     net, opt = _problem()
     Trainer(net, opt, steps=2, checkpoint=ckpt, run_key="a").run(_step(net))
     net2, opt2 = _problem(seed=3)
     before = [p.clone() for p in net2.parameters()]
     assert Trainer(net2, opt2, steps=2, checkpoint=ckpt, run_key="b").start == 0
-    assert "another run" in caplog.text
     assert all(torch.equal(a, b) for a, b in zip(before, net2.parameters()))
     ckpt.write_bytes(b"garbage")
     assert Trainer(net2, opt2, steps=2, checkpoint=ckpt, run_key="a").start == 0

@@ -8,7 +8,7 @@ get the look (timed), render the first N frames with :func:`filmstyle.core.video
 and end-to-end FPS), then measure all renders of a clip together: e_stab with DeepFlow on the source
 frames (:func:`filmstyle.measure.stability.stability_many`, the paper's sec. 3.4 and 4.1), the style
 distance to the still (:func:`filmstyle.measure.style.style_distance`) and the content distance to the
-source frames (:func:`content_distance`).
+source frames (:func:`filmstyle.measure.style.content_distance`).
 
 A full table takes hours on a CPU, so every (clip, method) cell is kept as it finishes: its render
 in ``OUT/renders/`` and its timings in ``OUT/cells/`` with the settings that made it (still, frames,
@@ -34,11 +34,11 @@ from filmstyle.core.files import atomic_path
 from filmstyle.core.image import from_array, load_still
 from filmstyle.losses import loss_network
 from filmstyle.measure.stability import stability_many
-from filmstyle.measure.style import style_distance
+from filmstyle.measure.speed import fps
+from filmstyle.measure.style import features, relative_distance, style_distance
 from filmstyle.methods import METHODS, Method
 from filmstyle.nets.vgg import VGG19Features
 
-CONTENT_LAYER = "relu3_3"  # the paper's content layer (sec. 3.4)
 STYLE_SIZE = 256  # short side of the still for the style distance (as benchmarks/temporal.py)
 
 # The paper's own Table 1 (Chen et al., AICS 2019, Table 1; /work/shared/paper): e_stab per clip and
@@ -72,26 +72,6 @@ def check_data(cfg: BenchConfig) -> tuple[Path, dict[str, Path]]:
     return still, clips
 
 
-def content_distance(vgg: VGG19Features, images: list[torch.Tensor], sources: list[torch.Tensor],
-                     layer: str = CONTENT_LAYER) -> float:
-    """Mean over frame pairs of ||phi(x) - phi(s)||^2 / ||phi(s)||^2 at ``layer`` (relu3_3): 0 = the
-    source's content features unchanged. images, sources: matching lists of (1, 3, H, W) in [0, 1]."""
-    return _relative_distance(features(vgg, images, layer), features(vgg, sources, layer))
-
-
-def features(vgg: VGG19Features, images: list[torch.Tensor], layer: str = CONTENT_LAYER) -> list[torch.Tensor]:
-    """``layer`` features of each image, without gradients (the source's are computed once per clip)."""
-    with torch.no_grad():
-        return [vgg(img, [layer])[layer] for img in images]
-
-
-def _relative_distance(feats: list[torch.Tensor], source_feats: list[torch.Tensor]) -> float:
-    if len(feats) != len(source_feats) or not feats:
-        raise ValueError(f"need matching non-empty lists, got {len(feats)} and {len(source_feats)}")
-    values = [float((a - b).pow(2).sum() / b.pow(2).sum()) for a, b in zip(feats, source_feats)]
-    return sum(values) / len(values)
-
-
 def _frames(path: Path, n: int, size: tuple[int, int] | None = None) -> list[torch.Tensor]:
     return [from_array(f) for f in video.read_frames(path, size=size, max_frames=n)]
 
@@ -114,7 +94,7 @@ def measure_clip(source: Path, renders: Mapping[str, Path], *, frames: int, vgg:
         rows[name] = {"e_stab": rep.e_stab, "rmse": rep.rmse, "ratio": rep.ratio, "floor": rep.floor,
                       "masked": rep.masked, "reliable": rep.reliable,
                       "style_distance": style_distance(vgg, out, still),
-                      "content_distance": _relative_distance(features(vgg, out), src_feats)}
+                      "content_distance": relative_distance(features(vgg, out), src_feats)}
     return rows
 
 
@@ -129,8 +109,8 @@ def summarize(per_clip: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[s
         model, total = sum(c.get("model_seconds", 0.0) for c in cells), sum(c.get("total_seconds", 0.0) for c in cells)
         rows[m] = {
             "e_stab": {c: {k: per_clip[c][m][k] for k in ("e_stab", "rmse", "ratio")} for c in per_clip},
-            "model_fps": frames / model if model > 0 else None,
-            "e2e_fps": frames / total if total > 0 else None,
+            "model_fps": fps(frames, model) if model > 0 else None,
+            "e2e_fps": fps(frames, total) if total > 0 else None,
             "look_seconds": sum(c.get("look_seconds", 0.0) for c in cells) / len(cells),
             "look_steps": cells[0].get("look_steps", 0),
             "per_frame_steps": cells[0].get("per_frame_steps", 0),

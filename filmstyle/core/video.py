@@ -89,11 +89,6 @@ class TranscodeStats:
         """Frames per second over the whole transcode (decode, process, encode, mux)."""
         return self.frames / self.seconds_total if self.seconds_total > 0 else 0.0
 
-    @property
-    def process_fps(self) -> float:
-        """Frames per second of the ``process`` callable alone."""
-        return self.frames / self.seconds_process if self.seconds_process > 0 else 0.0
-
 
 class _Decoded(NamedTuple):
     """A decoded frame as transcode's decoding thread hands it over: RGB, and its pts and duration."""

@@ -23,6 +23,7 @@ from filmstyle.core.config import STILL_METHODS, GradeOptions, LutOptions
 from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.core.image import from_array, load_image, resize_short
 from filmstyle.lut.lut3d import LUT3D, apply_packed, looks_like_hald, packed_table, read_lut
+from filmstyle.measure.speed import fps
 from filmstyle.lut.transfer import pixels, transfer_lut
 
 CONTENT_FRAMES = 8  # frames sampled from a clip for colour statistics or distillation
@@ -45,12 +46,7 @@ class GradeStats:
     @property
     def e2e_fps(self) -> float:
         """Frames per second end to end: table build, decode, LUT, encode, mux."""
-        return self.frames / self.seconds_total if self.seconds_total > 0 else 0.0
-
-    @property
-    def lut_fps(self) -> float:
-        """Frames per second of the per-pixel table lookup alone."""
-        return self.frames / self.seconds_lut if self.seconds_lut > 0 else 0.0
+        return fps(self.frames, self.seconds_total)
 
 
 class LUTFrames:

@@ -8,7 +8,6 @@ a per-frame :class:`Stylizer` that :func:`filmstyle.core.video.transcode` can ca
 from __future__ import annotations
 
 import os
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -18,6 +17,7 @@ import numpy as np
 import torch
 
 from filmstyle.core.image import from_array, to_array
+from filmstyle.measure.speed import Stopwatch
 
 
 class Stylizer(Protocol):
@@ -55,14 +55,16 @@ class NetStylizer:
 
     def __init__(self, net: torch.nn.Module) -> None:
         self.net = net.eval()
-        self.model_seconds = 0.0
+        self.model = Stopwatch()
+
+    @property
+    def model_seconds(self) -> float:
+        return self.model.seconds
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         img = from_array(frame)
-        t0 = time.perf_counter()
-        with torch.inference_mode():
+        with self.model, torch.inference_mode():
             out = self.net(img).clamp_(0, 1)
-        self.model_seconds += time.perf_counter() - t0
         return to_array(out)
 
 
@@ -111,6 +113,6 @@ def adapted_look(method: str, still: str | os.PathLike, clip: str | os.PathLike,
 
 def timed(fn, *args, **kwargs) -> tuple[Any, float]:  # noqa: ANN001
     """(fn(*args, **kwargs), wall-clock seconds)."""
-    t0 = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t0
+    with Stopwatch() as watch:
+        out = fn(*args, **kwargs)
+    return out, watch.seconds
