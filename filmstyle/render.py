@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from filmstyle.core import video
-from filmstyle.core.colour import blend, preserve_color
+from filmstyle.core.image import blend, preserve_color
 from filmstyle.core.config import RenderOptions
 from filmstyle.core.image import from_array, load_image, save_image, to_array
 from filmstyle.look import Look

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from filmstyle.core.colour import blend, preserve_color, rgb_to_ycbcr, ycbcr_to_rgb
+from filmstyle.core.image import blend, preserve_color, rgb_to_ycbcr, ycbcr_to_rgb
 
 
 def test_ycbcr_round_trip_and_grey_has_no_chroma():

@@ -1,49 +1,25 @@
-"""Colour operations around stylisation: strength blending and colour preservation.
-
-Colour preservation is the luminance-only transfer of Gatys et al. 2016 ("Preserving Color in
-Neural Artistic Style Transfer"): the stylised luma is combined with the source chroma, in BT.709
-Y'CbCr. All images are (B, 3, H, W) RGB in [0, 1].
+"""Colour constants, in one place: luma coefficients, the H.273 tag of BT.709 and the SD/HD rule, and
+the sRGB transfer and D65 white used for CIE Lab. Plain numbers (no numpy, no torch), so every layer
+can read them. Each cites its standard.
 """
 from __future__ import annotations
 
-import torch
+# Luma coefficients (R, G, B).
+BT709_LUMA = (0.2126, 0.7152, 0.0722)  # ITU-R BT.709-6, item 3.2 (HD; also sRGB)
+KR, KB = BT709_LUMA[0], BT709_LUMA[2]
+KG = 1.0 - KR - KB
 
-# BT.709 luma coefficients (ITU-R BT.709-6, item 3.2).
-_KR, _KB = 0.2126, 0.0722
-_KG = 1.0 - _KR - _KB
+BT709_H273 = 1  # ITU-T H.273 code point 1: BT.709 primaries, transfer and matrix (AVCOL_*_BT709)
+HD_LINES = 720  # untagged video this tall or taller is BT.709, shorter BT.601 (FFmpeg players, browsers)
 
-
-def rgb_to_ycbcr(img: torch.Tensor) -> torch.Tensor:
-    """(B, 3, H, W) RGB -> Y'CbCr (BT.709, full range, Cb/Cr centred on 0)."""
-    r, g, b = img.unbind(1)
-    y = _KR * r + _KG * g + _KB * b
-    return torch.stack((y, (b - y) / (2 * (1 - _KB)), (r - y) / (2 * (1 - _KR))), 1)
-
-
-def ycbcr_to_rgb(img: torch.Tensor) -> torch.Tensor:
-    """Inverse of :func:`rgb_to_ycbcr`."""
-    y, cb, cr = img.unbind(1)
-    r = y + 2 * (1 - _KR) * cr
-    b = y + 2 * (1 - _KB) * cb
-    g = (y - _KR * r - _KB * b) / _KG
-    return torch.stack((r, g, b), 1)
-
-
-def preserve_color(stylized: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
-    """Luma of ``stylized`` with the chroma of ``source`` (same shapes)."""
-    if stylized.shape != source.shape:
-        raise ValueError(f"shapes differ: {tuple(stylized.shape)} vs {tuple(source.shape)}")
-    ys = rgb_to_ycbcr(stylized)
-    yc = rgb_to_ycbcr(source)
-    return ycbcr_to_rgb(torch.cat((ys[:, :1], yc[:, 1:]), 1))
-
-
-def blend(stylized: torch.Tensor, source: torch.Tensor, strength: float) -> torch.Tensor:
-    """``strength`` * stylized + (1 - strength) * source; strength in [0, 1] (0 = source unchanged)."""
-    if not 0.0 <= strength <= 1.0:
-        raise ValueError(f"strength must be in [0, 1], got {strength}")
-    if strength == 1.0:
-        return stylized
-    if strength == 0.0:
-        return source
-    return torch.lerp(source, stylized, strength)
+# sRGB transfer function (IEC 61966-2-1): linear below the knee, a 2.4 power above it.
+SRGB_KNEE_ENCODED = 0.04045
+SRGB_KNEE_LINEAR = 0.0031308
+SRGB_LINEAR_SLOPE = 12.92
+SRGB_GAMMA = 2.4
+SRGB_OFFSET = 0.055
+# Linear sRGB -> CIE XYZ, D65 (IEC 61966-2-1), and the D65 white point (CIE 15:2004).
+SRGB_TO_XYZ = ((0.4124564, 0.3575761, 0.1804375),
+               (0.2126729, 0.7151522, 0.0721750),
+               (0.0193339, 0.1191920, 0.9503041))
+D65_WHITE = (0.95047, 1.0, 1.08883)

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 
+from filmstyle.core.colour import KB, KG, KR
 from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.core.files import atomic_path
 
@@ -101,3 +102,41 @@ def load_still(path: str | os.PathLike, size: int) -> torch.Tensor:
     if min(img.shape[-2:]) < MIN_SIDE:
         raise InputError(path, "still is too small once its black bars are removed", f"use a still at least {MIN_SIDE} px high without bars")
     return resize_short(img, size)
+
+
+# --- colour around stylisation (Gatys et al. 2016, "Preserving Color in Neural Artistic Style Transfer") ---
+
+def rgb_to_ycbcr(img: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) RGB -> Y'CbCr (BT.709, full range, Cb/Cr centred on 0)."""
+    r, g, b = img.unbind(1)
+    y = KR * r + KG * g + KB * b
+    return torch.stack((y, (b - y) / (2 * (1 - KB)), (r - y) / (2 * (1 - KR))), 1)
+
+
+def ycbcr_to_rgb(img: torch.Tensor) -> torch.Tensor:
+    """Inverse of :func:`rgb_to_ycbcr`."""
+    y, cb, cr = img.unbind(1)
+    r = y + 2 * (1 - KR) * cr
+    b = y + 2 * (1 - KB) * cb
+    g = (y - KR * r - KB * b) / KG
+    return torch.stack((r, g, b), 1)
+
+
+def preserve_color(stylized: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
+    """Luma of ``stylized`` with the chroma of ``source`` (same shapes)."""
+    if stylized.shape != source.shape:
+        raise ValueError(f"shapes differ: {tuple(stylized.shape)} vs {tuple(source.shape)}")
+    ys = rgb_to_ycbcr(stylized)
+    yc = rgb_to_ycbcr(source)
+    return ycbcr_to_rgb(torch.cat((ys[:, :1], yc[:, 1:]), 1))
+
+
+def blend(stylized: torch.Tensor, source: torch.Tensor, strength: float) -> torch.Tensor:
+    """``strength`` * stylized + (1 - strength) * source; strength in [0, 1] (0 = source unchanged)."""
+    if not 0.0 <= strength <= 1.0:
+        raise ValueError(f"strength must be in [0, 1], got {strength}")
+    if strength == 1.0:
+        return stylized
+    if strength == 0.0:
+        return source
+    return torch.lerp(source, stylized, strength)

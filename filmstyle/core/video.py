@@ -27,6 +27,7 @@ import av
 import numpy as np
 from av.video.reformatter import ColorRange, Colorspace, Interpolation
 
+from filmstyle.core.colour import BT709_H273, HD_LINES
 from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.core.files import atomic_path, check_writable
 from filmstyle.core.prefetch import Prefetch
@@ -43,9 +44,7 @@ _ENCODERS = {
     "prores": ("prores_ks", "yuv422p10le", {".mov", ".mkv"}),
 }
 _PRORES_HQ = "3"  # prores_ks profile number of ProRes 422 HQ (FFmpeg codecs documentation)
-_BT709 = 1  # ITU-T H.273 code point 1: BT.709 primaries, transfer and matrix (AVCOL_*_BT709)
 _UNTAGGED = {2, 3}  # AVCOL_SPC_UNSPECIFIED, AVCOL_SPC_RESERVED
-_HD_LINES = 720  # untagged sources this tall or taller are taken as BT.709, shorter as BT.601
 _AHEAD = 2  # decoded frames waiting in transcode (plus one being converted and one processed)
 
 
@@ -181,7 +180,7 @@ def _to_rgb(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
     matrix = rng = None  # None: use the frame's own tag
     if not frame.format.is_rgb:
         if frame.colorspace in _UNTAGGED:
-            matrix = Colorspace.ITU709 if frame.height >= _HD_LINES else Colorspace.ITU601
+            matrix = Colorspace.ITU709 if frame.height >= HD_LINES else Colorspace.ITU601
         if frame.color_range == ColorRange.UNSPECIFIED:
             rng = ColorRange.MPEG
     rgb = frame.reformat(width, height, "rgb24", src_colorspace=matrix, src_color_range=rng,
@@ -197,7 +196,7 @@ def _from_rgb(rgb: np.ndarray, pix_fmt: str) -> av.VideoFrame:
     frame = av.VideoFrame.from_ndarray(rgb, format="rgb24" if rgb.shape[2] == 3 else "rgba")
     out = frame.reformat(format=pix_fmt, src_color_range=ColorRange.JPEG,
                          dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG)
-    out.color_primaries = out.color_trc = _BT709
+    out.color_primaries = out.color_trc = BT709_H273
     return out
 
 
@@ -340,7 +339,7 @@ class _VideoWriter:
         # Encode in the source's time base so its timestamps pass through unchanged; the muxer
         # rescales packets to the container's own time base.
         ctx.time_base = self.stream.time_base = self.time_base
-        ctx.color_primaries = ctx.color_trc = ctx.colorspace = _BT709
+        ctx.color_primaries = ctx.color_trc = ctx.colorspace = BT709_H273
         ctx.color_range = ColorRange.MPEG
         ctx.thread_type = "AUTO"
         self.step = max(1, round(1 / (rate * self.time_base)))  # one frame, in time_base units

@@ -26,12 +26,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from filmstyle.core.colour import BT709_LUMA
 from filmstyle.core.config import LUT_FORMATS
 from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.core.files import atomic_path
 
 FORMATS = LUT_FORMATS  # cube (Adobe 1.0), resolve (DaVinci), hald (Hald CLUT image)
-_LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # ITU-R BT.709-6 item 3.2 (as filmstyle.core.colour)
+_LUMA = np.array(BT709_LUMA, dtype=np.float32)
 _CUBE_HINT = "give a .cube file (Adobe/Resolve) or a Hald CLUT .png, e.g. one written by `filmstyle lut`"
 
 

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from filmstyle.core.colour import (BT709_LUMA, SRGB_GAMMA, SRGB_KNEE_ENCODED, SRGB_KNEE_LINEAR, SRGB_LINEAR_SLOPE,
+                                   SRGB_OFFSET)
 from filmstyle.lut.lut3d import LUT3D
 
 ColourMap = Callable[[np.ndarray], np.ndarray]
@@ -56,7 +58,7 @@ def pixels(images: Iterable[np.ndarray], *, max_pixels: int = _MAX_PIXELS, seed:
 
 def chroma(px: np.ndarray) -> np.ndarray:
     """BT.709 chroma magnitude sqrt(Cb^2 + Cr^2) of (M, 3) RGB; 0 for greys."""
-    y = px @ np.array([0.2126, 0.7152, 0.0722])
+    y = px @ np.array(BT709_LUMA)
     return np.hypot((px[:, 2] - y) / 1.8556, (px[:, 0] - y) / 1.5748)  # BT.709-6 Cb, Cr scales
 
 
@@ -67,13 +69,13 @@ def is_grey(px: np.ndarray) -> bool:
 
 def _linear(v: np.ndarray) -> np.ndarray:
     """sRGB / BT.709-style encoded values -> linear light (IEC 61966-2-1 transfer function)."""
-    return np.where(v <= 0.04045, v / 12.92, ((np.clip(v, 0, 1) + 0.055) / 1.055) ** 2.4)
+    return np.where(v <= SRGB_KNEE_ENCODED, v / SRGB_LINEAR_SLOPE, ((np.clip(v, 0, 1) + SRGB_OFFSET) / (1 + SRGB_OFFSET)) ** SRGB_GAMMA)
 
 
 def _encoded(v: np.ndarray) -> np.ndarray:
     """Inverse of :func:`_linear`."""
     v = np.clip(v, 0, 1)
-    return np.where(v <= 0.0031308, v * 12.92, 1.055 * v ** (1 / 2.4) - 0.055)
+    return np.where(v <= SRGB_KNEE_LINEAR, v * SRGB_LINEAR_SLOPE, (1 + SRGB_OFFSET) * v ** (1 / SRGB_GAMMA) - SRGB_OFFSET)
 
 
 def rgb_to_lab(px: np.ndarray) -> np.ndarray:

@@ -17,14 +17,15 @@ from typing import Any
 
 import torch
 
+from filmstyle.core.colour import BT709_LUMA
+
 # Luma weights of ITU-R BT.709 (the colour space filmstyle's video output is tagged with).
-_LUMA = (0.2126, 0.7152, 0.0722)
 Triple = tuple[float, float, float]
 
 
 def luma(img: torch.Tensor) -> torch.Tensor:
     """BT.709 luma of (B, 3, H, W) RGB -> (B, 1, H, W), same range as the input."""
-    w = img.new_tensor(_LUMA).view(1, 3, 1, 1)
+    w = img.new_tensor(BT709_LUMA).view(1, 3, 1, 1)
     return (img * w).sum(1, keepdim=True)
 
 
