@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from filmstyle.core.errors import InputError
+from filmstyle.grading.fit import trilinear_torch
 from filmstyle.lut.lut3d import (
     LUT3D,
     apply_packed,
@@ -19,7 +20,6 @@ from filmstyle.lut.lut3d import (
     lattice,
     packed_table,
     read_lut,
-    trilinear_torch,
     write_lut,
 )
 

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from filmstyle.core.image import resize_short
-from filmstyle.lut.lut3d import LUT3D, lattice, trilinear_torch
+from filmstyle.lut.lut3d import LUT3D, lattice
 from filmstyle.lut.transfer import is_grey, pixels, transfer_lut
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.training.loop import Trainer
@@ -35,6 +35,30 @@ log = logging.getLogger(__name__)
 # 96 px on the 2-core CPU, measured, against ~1 s with relu3_3 at 128 px).
 STYLE_LAYERS = ("relu1_2", "relu2_2")
 STYLE_WEIGHT = 1e-5  # as LossConfig.style_weight: brings the Caffe-scale Gram loss to O(1) (README)
+
+
+def trilinear_torch(table: torch.Tensor, rgb: torch.Tensor) -> torch.Tensor:
+    """Differentiable trilinear lookup (in ``table`` and ``rgb``): table (N, N, N, 3), rgb (..., 3) in [0, 1].
+
+    The same arithmetic as :func:`trilinear`; used to fit LUTs by gradient descent.
+    """
+    n = table.shape[0]
+    s = rgb.clamp(0, 1) * (n - 1)
+    lo = s.detach().floor().long().clamp_(max=n - 1)
+    hi = (lo + 1).clamp_(max=n - 1)
+    d = s - lo
+    flat = table.reshape(-1, 3)
+
+    def at(i: torch.Tensor, j: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        return flat[(i * n + j) * n + k]
+
+    (r0, g0, b0), (r1, g1, b1) = lo.unbind(-1), hi.unbind(-1)
+    dr, dg, db = (d[..., c : c + 1] for c in range(3))
+    c00 = torch.lerp(at(r0, g0, b0), at(r1, g0, b0), dr)
+    c10 = torch.lerp(at(r0, g1, b0), at(r1, g1, b0), dr)
+    c01 = torch.lerp(at(r0, g0, b1), at(r1, g0, b1), dr)
+    c11 = torch.lerp(at(r0, g1, b1), at(r1, g1, b1), dr)
+    return torch.lerp(torch.lerp(c00, c10, dg), torch.lerp(c01, c11, dg), db)
 
 
 def _np_pixels(imgs: Sequence[torch.Tensor]) -> np.ndarray:

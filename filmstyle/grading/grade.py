@@ -5,26 +5,32 @@ colour mapping distilled from a look (:func:`make_lut`). How it is applied: once
 into a 2^24-entry table (:func:`filmstyle.lut.lut3d.packed_table`, about a second), then one
 table lookup per pixel inside :func:`filmstyle.core.video.transcode`, which decodes, encodes and copies
 the audio. Also the colour pre- and post-processing of ``filmstyle render`` (:func:`colour_hooks`).
+
+Grading a video with a LUT file needs neither torch nor colour-science, so ``filmstyle grade --lut``
+starts in a fraction of a second: what needs torch (frames as tensors, a look's network) is
+imported inside the functions that use it.
 """
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from filmstyle.core import video
 from filmstyle.core.config import STILL_METHODS, GradeOptions, LutOptions
 from filmstyle.core.errors import InputError, check_readable_file
-from filmstyle.core.image import from_array, load_image, resize_short
 from filmstyle.lut.lut3d import LUT3D, apply_packed, looks_like_hald, packed_table, read_lut
 from filmstyle.measure.speed import fps
 from filmstyle.lut.transfer import pixels, transfer_lut
+
+if TYPE_CHECKING:
+    import torch
 
 CONTENT_FRAMES = 8  # frames sampled from a clip for colour statistics or distillation
 CONTENT_SIZE = 256  # their short side, px: colour statistics need no more
@@ -92,6 +98,7 @@ def content_frames(path: str | os.PathLike | None, *, n: int = CONTENT_FRAMES,
     None: the shipped sample clip. Each is (1, 3, H, W) in [0, 1], short side ``size``.
     """
     from filmstyle.core.assets import DEMO_CLIP
+    from filmstyle.core.image import from_array, load_image, resize_short
     from filmstyle.core.media import IMAGE_SUFFIXES
 
     clip = DEMO_CLIP if path is None else Path(path)
@@ -199,6 +206,8 @@ def colour_hooks(look, src: str | os.PathLike, *, transfer: str | None, still: s
             raise InputError(None, "--color-transfer needs --color-still STILL", "give the still to take the colours from")
         frames = content_frames(src)
         if stage == "after":
+            import torch
+
             with torch.inference_mode():
                 frames = [look.net(f).clamp(0, 1) for f in frames]
         made = lut_from_still(still, frames, method=transfer)

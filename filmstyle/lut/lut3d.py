@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from filmstyle.core.colour import BT709_LUMA
 from filmstyle.core.config import LUT_FORMATS
@@ -136,30 +135,6 @@ def trilinear(table: np.ndarray, rgb: np.ndarray) -> np.ndarray:
     c0 = c00 + (c10 - c00) * dg
     c1 = c01 + (c11 - c01) * dg
     return (c0 + (c1 - c0) * db).reshape(shape)
-
-
-def trilinear_torch(table: torch.Tensor, rgb: torch.Tensor) -> torch.Tensor:
-    """Differentiable trilinear lookup (in ``table`` and ``rgb``): table (N, N, N, 3), rgb (..., 3) in [0, 1].
-
-    The same arithmetic as :func:`trilinear`; used to fit LUTs by gradient descent.
-    """
-    n = table.shape[0]
-    s = rgb.clamp(0, 1) * (n - 1)
-    lo = s.detach().floor().long().clamp_(max=n - 1)
-    hi = (lo + 1).clamp_(max=n - 1)
-    d = s - lo
-    flat = table.reshape(-1, 3)
-
-    def at(i: torch.Tensor, j: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
-        return flat[(i * n + j) * n + k]
-
-    (r0, g0, b0), (r1, g1, b1) = lo.unbind(-1), hi.unbind(-1)
-    dr, dg, db = (d[..., c : c + 1] for c in range(3))
-    c00 = torch.lerp(at(r0, g0, b0), at(r1, g0, b0), dr)
-    c10 = torch.lerp(at(r0, g1, b0), at(r1, g1, b0), dr)
-    c01 = torch.lerp(at(r0, g0, b1), at(r1, g0, b1), dr)
-    c11 = torch.lerp(at(r0, g1, b1), at(r1, g1, b1), dr)
-    return torch.lerp(torch.lerp(c00, c10, dg), torch.lerp(c01, c11, dg), db)
 
 
 # --- the 8-bit table for video: every 24-bit colour looked up once ---------------------------------
@@ -276,12 +251,50 @@ def write_lut(lut: LUT3D, path: str | os.PathLike, fmt: str | None = None) -> Pa
     return target
 
 
+def _read_plain_cube(p: Path) -> LUT3D | None:
+    """A plain 3-D .cube file (Adobe Cube LUT Specification 1.0: TITLE, LUT_3D_SIZE, an optional
+    unit DOMAIN, N^3 rows with red changing fastest), read without colour-science (which takes over
+    a second to import); None for anything else (a 1-D or shaper LUT, Resolve ranges, other
+    domains), which colour-science reads. InputError for a malformed plain file."""
+    title, size, rows = p.stem, None, []
+    try:
+        for line in p.read_text().splitlines():
+            words = line.split()
+            if not words or words[0].startswith("#"):
+                continue
+            key = words[0].upper()
+            if key == "TITLE":
+                title = line.split(None, 1)[1].strip().strip('"') if len(words) > 1 else title
+            elif key == "LUT_3D_SIZE":
+                size = int(words[1])
+            elif key == "DOMAIN_MIN" and [float(w) for w in words[1:]] == [0, 0, 0]:
+                continue
+            elif key == "DOMAIN_MAX" and [float(w) for w in words[1:]] == [1, 1, 1]:
+                continue
+            elif key[0].isdigit() or key[0] in "+-.":
+                rows.append([float(w) for w in words])
+            else:
+                return None  # LUT_1D_SIZE, LUT_3D_INPUT_RANGE, another domain...: colour-science's
+    except (ValueError, IndexError, UnicodeDecodeError) as e:
+        raise InputError(p, f"not a readable .cube LUT ({type(e).__name__}: {e})", _CUBE_HINT) from None
+    if size is None:
+        return None
+    if size < 2 or len(rows) != size ** 3 or any(len(r) != 3 for r in rows):
+        raise InputError(p, f"not a readable .cube LUT (LUT_3D_SIZE {size} needs {size ** 3} rows of 3 values, "
+                         f"found {len(rows)})", _CUBE_HINT)
+    table = np.asarray(rows, dtype=np.float32).reshape(size, size, size, 3).transpose(2, 1, 0, 3)  # red fastest
+    return LUT3D(np.ascontiguousarray(table), title)
+
+
 def read_lut(path: str | os.PathLike) -> LUT3D:
     """Read a .cube (Adobe or Resolve; a 1-D or shaper LUT is sampled onto a 33-point lattice) or a
     Hald CLUT image. InputError for a missing, corrupt or unsupported file."""
     p = check_readable_file(path, "LUT file")
     if format_of(p) == "hald":
         return _read_hald(p)
+    native = _read_plain_cube(p)
+    if native is not None:
+        return native
     colour = _colour()
     try:
         with warnings.catch_warnings():
