@@ -13,7 +13,7 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEMO_CLIP = ASSETS / "demo_clip.mp4"
 DEMO_STILL = ASSETS / "demo_still.png"
 DEMO_LOOK = ASSETS / "demo.look"
-META_INIT = ASSETS / "init.look"  # made by `filmstyle meta-train` (README)
+META_INIT = ASSETS / "init.look"  # made by `filmstyle meta-train` (docs/results/meta.md)
 
 
 def shared_data() -> Path:

@@ -90,7 +90,7 @@ class AdaptConfig:
     """Adaptation of the transform network to one style (the inner loop).
 
     Adam with batch 1 as in the paper (sec. 4.2). The defaults suit the shipped meta-learned init
-    (measured, README: lr 1e-4 as in the paper); from scratch use lr 1e-3 and hundreds of steps.
+    (measured, docs/results/meta.md: lr 1e-4 as in the paper); from scratch use lr 1e-3 and hundreds of steps.
     """
 
     steps: int = 50

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # fine grain, what a per-pixel colour map can match; stopping there keeps a step cheap (0.13 s at
 # 96 px on the 2-core CPU, measured, against ~1 s with relu3_3 at 128 px).
 STYLE_LAYERS = ("relu1_2", "relu2_2")
-STYLE_WEIGHT = 1e-5  # as LossConfig.style_weight: brings the Caffe-scale Gram loss to O(1) (README)
+STYLE_WEIGHT = 1e-5  # as LossConfig.style_weight: brings the Caffe-scale Gram loss to O(1) (README, "How it works")
 
 
 def trilinear_torch(table: torch.Tensor, rgb: torch.Tensor) -> torch.Tensor:

@@ -21,7 +21,7 @@ JOHNSON_IMAGES_SEEN = 40_000 * 4  # Johnson et al. 2016, sec. 4.1: 40k iteration
 class JohnsonBudget:
     """Training from scratch. lr 1e-3: Johnson et al. 2016, sec. 4.1 (Adam, learning rate 1e-3).
     steps: ours (batch 1, as the paper's sec. 4.2); 1000 is what a CPU affords in ~15 min per clip
-    (README: scratch to K=1000). size: 256 px, Johnson et al.'s training resolution (sec. 4.1)."""
+    (docs/results/meta.md: scratch to K=1000). size: 256 px, Johnson et al.'s training resolution (sec. 4.1)."""
 
     steps: int = 1000
     lr: float = 1e-3

@@ -15,7 +15,7 @@ from filmstyle.render import BlendingStylizer, RenderOptions
 class MetaBudget:
     """Adaptation from the meta-learned init.
 
-    steps: K = 50, filmstyle's measured default (README, "Meta-learning"; the paper's sec. 4.2 says
+    steps: K = 50, filmstyle's measured default (docs/results/meta.md; the paper's sec. 4.2 says
     only "K iterations"). lr: 1e-4, the paper's (sec. 4.2). size: 256 px crops (filmstyle's
     default). frames: content frames sampled from the clip (filmstyle's default 32).
     """

@@ -91,7 +91,7 @@ def _is_norm_param(net: nn.Module, name: str) -> bool:
     return isinstance(module, nn.InstanceNorm2d)
 
 
-# filmstyle's default size: width 16, 5 residual blocks, chosen by measurement (README, "Network
+# filmstyle's default size: width 16, 5 residual blocks, chosen by measurement (docs/results/network.md, "Network
 # size": half Johnson et al.'s width runs ~3x faster on a CPU for a small loss in style).
 FILMSTYLE_NET = {"width": 16, "depth": 5}
 
