@@ -17,7 +17,7 @@ from filmstyle.core.errors import InputError
 from filmstyle.core.image import file_sha256, load_still
 from filmstyle.core.media import load_content
 from filmstyle.look import Look, load_look
-from filmstyle.nets.transformer import FILMSTYLE_NET, TransformerNet
+from filmstyle.nets.transformer import FILMSTYLE_NET, TransformerNet, filmstyle_net
 from filmstyle.temporal.loss import FramePair, clip_pairs
 from filmstyle.training.adapt import AdaptResult, adapt
 
@@ -68,7 +68,7 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
     else:
         frames = load_content(video_path=video_path, content_dir=content_dir, n=cfg.frames, size=cfg.size)
     if init == "scratch":
-        net = TransformerNet(**{**FILMSTYLE_NET, **(net_config or {})})
+        net = TransformerNet(**{**FILMSTYLE_NET, **net_config}) if net_config else filmstyle_net()
         init_id = "scratch"
     else:
         if net_config:

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from filmstyle.core.errors import InputError
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -94,8 +93,3 @@ def step_bar(total: int, desc: str, quiet: bool) -> tuple[Any, Callable[[int, di
 def frames_total(info_frames: int, max_frames: int | None) -> int:
     """Frames a render will write, for the progress bar (0 when unknown)."""
     return info_frames if max_frames is None else min(max_frames, info_frames or max_frames)
-
-
-def refuse(problem: str, hint: str = "") -> None:
-    """Raise the one-line error for a bad combination of options."""
-    raise InputError(None, problem, hint)

@@ -14,10 +14,6 @@ from filmstyle.bench.table1 import PAPER_CLIP_FOR, PAPER_NAMES, PAPER_TABLE1
 from filmstyle.core import video
 from filmstyle.core.files import atomic_path
 
-COLUMNS = ("method", "{clip} e_stab", "{clip} RMSE", "{clip} x floor", "model FPS", "e2e FPS",
-           "look s", "look steps", "style dist", "content dist")
-
-
 def _num(v: Any, spec: str) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "-"

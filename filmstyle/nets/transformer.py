@@ -99,8 +99,3 @@ FILMSTYLE_NET = {"width": 16, "depth": 5}
 def filmstyle_net() -> TransformerNet:
     """The network filmstyle adapts and ships by default (width 16, depth 5)."""
     return TransformerNet(**FILMSTYLE_NET)
-
-
-def johnson_net() -> TransformerNet:
-    """Johnson et al. 2016's network (width 32, 5 residual blocks)."""
-    return TransformerNet(width=32, depth=5)

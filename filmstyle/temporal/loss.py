@@ -15,7 +15,6 @@ both. Flow and mask are computed once, on the source frames, when the pairs are 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,8 +80,3 @@ def clip_pairs(path: str | os.PathLike, n: int, short_side: int, *, flow: str = 
 def temporal_loss(out_cur: torch.Tensor, out_prev: torch.Tensor, flow: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """mean(M ⊙ (O_t − warp(O_{t−1}, flow))²): 0-dim; shapes (B, C, H, W), (B, C, H, W), (B, 2, H, W), (B, 1, H, W)."""
     return (mask * (out_cur - backward_warp(out_prev, flow)).pow(2)).mean()
-
-
-def pair_batch(pairs: Sequence[FramePair]) -> FramePair:
-    """Stack same-sized pairs into one batch."""
-    return FramePair(*(torch.cat([getattr(p, k) for p in pairs]) for k in ("prev", "cur", "flow", "mask")))
