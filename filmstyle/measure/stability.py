@@ -129,7 +129,7 @@ def warped_sq_error(prev: np.ndarray, cur: np.ndarray, flow_back: np.ndarray, ma
     return float((diff.square() * m).sum()), float(m.sum()) * cur.shape[2]
 
 
-def _frames_in_step(source: str | os.PathLike, stylized: Sequence[str | os.PathLike], size: tuple[int, int] | None,
+def frames_in_step(source: str | os.PathLike, stylized: Sequence[str | os.PathLike], size: tuple[int, int] | None,
                     max_frames: int | None) -> Iterator[tuple[np.ndarray, ...]]:
     """(source frame, each stylised frame) in step; InputError if one video ends before the others."""
     paths = [source, *stylized]
@@ -191,7 +191,7 @@ def stability_many(source: str | os.PathLike, stylized: Sequence[str | os.PathLi
     sums = np.zeros((len(stylized), 2))  # per render: sum of masked squared differences, masked-in values
     prev: tuple[np.ndarray, ...] | None = None
     frames = 0
-    for t, (s, *outs) in enumerate(_frames_in_step(source, stylized, (out.width, out.height) if resized else None,
+    for t, (s, *outs) in enumerate(frames_in_step(source, stylized, (out.width, out.height) if resized else None,
                                                    max_frames)):
         frames += 1
         for path, o in zip(stylized, outs):
