@@ -137,6 +137,11 @@ def test_bench_cli_on_a_tiny_data_folder(tmp_path: Path, monkeypatch: pytest.Mon
     assert "PAPER's Table 1" in printed and "stylebank" in printed and "frames per clip: 8 -> 3" in printed
     result = json.loads((out / "table1.json").read_text())
     assert set(result["table"]) == {"source", "meta", "johnson", "stylebank", "gatys"}
+    assert "bikes drift" in printed and "what a viewer sees" in printed
+    for clip in config.TABLE1_CLIPS:  # the source against itself: no drift, structure intact
+        src = result["per_clip"][clip]["source"]["viewer"]
+        assert src["tone_drift"] == 0 and src["ssim_mean"] == pytest.approx(1.0) and src["inverted_frames"] == 0
+        assert 0 <= result["table"]["meta"]["viewer"][clip]["ssim_mean"] <= 1
     for clip in config.TABLE1_CLIPS:
         assert result["per_clip"][clip]["meta"]["frames"] == 3
     assert (out / "table1.md").is_file() and (out / "table1.png").stat().st_size > 1000

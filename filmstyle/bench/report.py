@@ -47,16 +47,46 @@ def table_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def format_text(result: Mapping[str, Any]) -> str:
-    """Our Table 1 as fixed-width text, with the settings, budgets and the paper's block."""
-    header, rows = table_rows(result)
+def viewer_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of what a viewer sees, per clip (:mod:`filmstyle.measure.viewer`)."""
+    clips = list(result["per_clip"])
+    header = ["method"]
+    for c in clips:
+        short = Path(c).stem
+        header += [f"{short} drift", f"{short} inverted", f"{short} dark", f"{short} SSIM", f"{short} palette"]
+    rows = []
+    for name, row in result["table"].items():
+        cells = [name]
+        for c in clips:
+            v = (row.get("viewer") or {}).get(c)
+            cells += ["-"] * 5 if v is None else [
+                _num(v["tone_drift"], ".1f"), f"{v['inverted_frames']} ({_num(v['min_rank_corr'], '.2f')})",
+                _num(100 * v["dark_blobs_max"], ".1f") + "%", _num(v["ssim_mean"], ".2f"), _num(v["palette_ratio"], ".2f")]
+        rows.append(cells)
+    return header, rows
+
+
+def _fixed(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
 
-    out = [line(header), "-" * len(line(header)), *map(line, rows)]
-    return "\n".join([*settings_lines(result), "", *out, "", *notes_lines(result), "", *paper_lines(result)])
+    return [line(header), "-" * len(line(header)), *map(line, rows)]
+
+
+VIEWER_NOTE = ("what a viewer sees (filmstyle eval --still): drift = max tone drift of mean luma against the "
+               "source's, 0..255; inverted = frames whose luma rank correlation with the source is < 0 (lowest "
+               "correlation); dark = most new dark pixels in a frame beyond the still's share; SSIM = luma structure "
+               "kept; palette = Lab distance to the still's palette / the source's (lower = closer to the film)")
+
+
+def format_text(result: Mapping[str, Any]) -> str:
+    """Our Table 1 as fixed-width text, with the settings, budgets and the paper's block."""
+    out = _fixed(*table_rows(result))
+    viewer = _fixed(*viewer_rows(result))
+    return "\n".join([*settings_lines(result), "", *out, "", *viewer, "", *notes_lines(result), VIEWER_NOTE, "",
+                      *paper_lines(result)])
 
 
 def settings_lines(result: Mapping[str, Any]) -> list[str]:
@@ -113,7 +143,9 @@ def markdown(result: Mapping[str, Any]) -> str:
     md = ["# Table 1, reproduced", "", *[f"- {line.strip()}" for line in settings_lines(result)], "",
           "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     md += ["| " + " | ".join(r) + " |" for r in rows]
-    md += ["", *[f"- {n}" for n in notes_lines(result)], "", "## The paper's Table 1 (theirs, for reference)", "",
+    vh, vr = viewer_rows(result)
+    md += ["", "| " + " | ".join(vh) + " |", "|" + "---|" * len(vh), *["| " + " | ".join(r) + " |" for r in vr]]
+    md += ["", *[f"- {n}" for n in notes_lines(result)], f"- {VIEWER_NOTE}", "", "## The paper's Table 1 (theirs, for reference)", "",
            "| method | e_stab selfie (live action) | e_stab Totoro (animated) | FPS |", "|---|---|---|---|"]
     md += [f"| {PAPER_NAMES[k]} | {r['selfie (live action)']} | {r['Totoro (animated)']} | {r['fps']} |"
            for k, r in PAPER_TABLE1.items()]

@@ -25,16 +25,18 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from filmstyle.core import video
 from filmstyle.core.config import FULL_FRAMES, BenchConfig, LossConfig
 from filmstyle.core.errors import InputError
 from filmstyle.core.files import atomic_path
-from filmstyle.core.image import from_array, load_still
+from filmstyle.core.image import from_array, load_still, to_array
 from filmstyle.losses import loss_network
 from filmstyle.measure.stability import stability_many
 from filmstyle.measure.speed import fps
+from filmstyle.measure.viewer import LookMeter
 from filmstyle.measure.style import features, relative_distance, style_distance
 from filmstyle.methods import METHODS, Method
 from filmstyle.nets.vgg import VGG19Features
@@ -86,16 +88,27 @@ def measure_clip(source: Path, renders: Mapping[str, Path], *, frames: int, vgg:
     src = _frames(source, frames, size)
     src_feats = features(vgg, src)
     floor = reports[0].floor
+    still_rgb = to_array(still)
     rows: dict[str, dict[str, Any]] = {"source": {
         "e_stab": floor, "rmse": math.sqrt(floor), "ratio": 1.0, "floor": floor,
-        "style_distance": style_distance(vgg, src, still), "content_distance": 0.0}}
+        "style_distance": style_distance(vgg, src, still), "content_distance": 0.0,
+        "viewer": _viewer(still_rgb, src, src)}}
     for name, rep in zip(names, reports):
         out = _frames(renders[name], frames)
         rows[name] = {"e_stab": rep.e_stab, "rmse": rep.rmse, "ratio": rep.ratio, "floor": rep.floor,
                       "masked": rep.masked, "reliable": rep.reliable,
                       "style_distance": style_distance(vgg, out, still),
-                      "content_distance": relative_distance(features(vgg, out), src_feats)}
+                      "content_distance": relative_distance(features(vgg, out), src_feats),
+                      "viewer": _viewer(still_rgb, src, out)}
     return rows
+
+
+def _viewer(still: np.ndarray, src: list[torch.Tensor], out: list[torch.Tensor]) -> dict[str, Any]:
+    """What a viewer sees (:mod:`filmstyle.measure.viewer`) of ``out`` against ``src`` and the still."""
+    meter = LookMeter(still)
+    for a, b in zip(src, out):
+        meter.update(to_array(a), to_array(b))
+    return meter.result().to_dict()
 
 
 def summarize(per_clip: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any]]:
@@ -116,6 +129,7 @@ def summarize(per_clip: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[s
             "per_frame_steps": cells[0].get("per_frame_steps", 0),
             "style_distance": sum(c["style_distance"] for c in cells) / len(cells),
             "content_distance": sum(c["content_distance"] for c in cells) / len(cells),
+            "viewer": {c: per_clip[c][m].get("viewer") for c in per_clip},
         }
     return rows
 
