@@ -22,7 +22,7 @@ COMMANDS = {
     "adapt": ("adapt", "learn a look from a film still"),
     "stylize": ("stylize", "apply a look to one image"),
     "render": ("render", "render a video in a look (audio kept)"),
-    "eval": ("eval", "stability error of a stylised video against its source"),
+    "eval": ("eval", "stability error of a stylised video against its source; with --still, what a viewer sees"),
     "demo": ("demo", "render the shipped sample clip in the shipped look"),
     "lut": ("lut", "export a look or a still's colours as a 3D LUT (.cube, Hald PNG)"),
     "grade": ("grade", "apply a colour look (LUT) to a video: fast, colour only, audio kept"),
