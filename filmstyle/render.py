@@ -13,6 +13,7 @@ from filmstyle.core import video
 from filmstyle.core.image import blend, preserve_color
 from filmstyle.core.config import RenderOptions
 from filmstyle.core.image import from_array, load_image, save_image, to_array
+from filmstyle.grading.tone import ToneAnchor, measure_tone_curve
 from filmstyle.look import Look
 from filmstyle.measure.speed import Stopwatch, fps
 from filmstyle.nets.transformer import TransformerNet
@@ -41,16 +42,23 @@ class FrameStylizer:
         self.model = Stopwatch()
         self.pre: Callable[[np.ndarray], np.ndarray] | None = None  # colour before / after the network
         self.post: Callable[[np.ndarray], np.ndarray] | None = None  # (filmstyle.grading.grade.colour_hooks)
+        self.tone: ToneAnchor | None = None  # render --tone anchor: applied to the network's output
 
     @property
     def model_seconds(self) -> float:
         return self.model.seconds
 
+    def stylize(self, img: torch.Tensor) -> torch.Tensor:
+        """The network with the strength and colour options: (1, 3, H, W) in [0, 1] -> the same."""
+        return stylize_tensor(self.net, img, strength=self.options.strength, preserve=self.options.preserve_color)
+
     def __call__(self, frame: np.ndarray) -> np.ndarray:
-        img = from_array(frame if self.pre is None else self.pre(frame))
+        src = frame if self.pre is None else self.pre(frame)
         with self.model:
-            out = stylize_tensor(self.net, img, strength=self.options.strength, preserve=self.options.preserve_color)
-        return to_array(out) if self.post is None else np.ascontiguousarray(self.post(to_array(out)))
+            out = to_array(self.stylize(from_array(src)))
+        if self.tone is not None:  # T maps the source frame's luma to the look's
+            out = self.tone(frame, out)
+        return out if self.post is None else np.ascontiguousarray(self.post(out))
 
 
 class BlendingStylizer(FrameStylizer):
@@ -111,6 +119,11 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
 
         stylizer.pre, stylizer.post = colour_hooks(look, src, transfer=options.color_transfer, still=options.color_still,
                                                    stage=options.color_stage, lut=options.lut)
+    if options.tone == "anchor":  # the look's tone curve from source frames to what the stylizer makes of them
+        def styled(x: torch.Tensor) -> torch.Tensor:
+            return stylizer.stylize(x if stylizer.pre is None else from_array(stylizer.pre(to_array(x))))
+
+        stylizer.tone = ToneAnchor(measure_tone_curve(styled, src, options.size))
     stats = video.transcode(src, dst, stylizer, size=options.size, max_frames=options.max_frames,
                             codec=options.codec, on_frame=on_frame)
     return RenderStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,

@@ -5,7 +5,7 @@ import argparse
 import os
 
 from filmstyle._cli.common import frames_total, given, option, parse_size, progress
-from filmstyle.core.config import CODECS, COLOR_STAGES, FLOWS, TEMPORAL_MODES, TRANSFERS, RenderOptions
+from filmstyle.core.config import CODECS, COLOR_STAGES, FLOWS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
 def add_parser(r: argparse.ArgumentParser) -> None:
@@ -30,6 +30,9 @@ def add_parser(r: argparse.ArgumentParser) -> None:
     option(r, "--color-stage", cls=RenderOptions, choices=COLOR_STAGES,
            help="transfer the colours before stylisation or after it")
     option(r, "--lut", cls=RenderOptions, help="a .cube or Hald CLUT file applied to the output last")
+    option(r, "--tone", cls=RenderOptions, choices=TONES,
+           help="anchor: tie the look's brightness to the source's through the look's own tone curve (less tone "
+                "drift on live action, docs/results/looks.md)")
 
 
 def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions,

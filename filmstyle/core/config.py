@@ -25,6 +25,7 @@ LUT_SIZES = (17, 33, 65)  # the usual lattice sizes of exchanged .cube files (Re
 CODECS = ("h264", "prores")  # filmstyle.core.video
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")  # libx264's
 TEMPORAL_MODES = ("none", "blend")
+TONES = ("none", "anchor")  # filmstyle.grading.tone
 COLOR_STAGES = ("before", "after")
 PARAMS = ("all", "norm")  # what adaptation trains: every weight, or the instance-norm scales/shifts
 OUTER_LOOPS = ("reptile", "fomaml", "maml", "es")  # filmstyle.training.meta.OUTER
@@ -136,6 +137,8 @@ class RenderOptions:
     the path of a cuts file (one frame index per line); flow: the flow method used for blending.
     color_transfer: None, or a colour transfer toward ``color_still`` applied at ``color_stage``
     "before" the network or "after" it; lut: a LUT file (.cube or Hald CLUT) applied to the output last.
+    tone: "anchor" ties the look's brightness to the source's through the look's own tone curve
+    (:mod:`filmstyle.grading.tone`; videos only; docs/results/looks.md), "none" leaves the network's.
     """
 
     size: tuple[int, int] | None = None
@@ -150,9 +153,11 @@ class RenderOptions:
     color_still: str | None = None
     color_stage: str = "before"
     lut: str | None = None
+    tone: str = "none"
 
     def __post_init__(self) -> None:
         _strength(self.strength)
+        _one_of("tone", self.tone, TONES)
         _one_of("codec", self.codec, CODECS)
         if self.max_frames is not None and self.max_frames < 1:
             raise InputError(None, f"--max-frames must be at least 1, got {self.max_frames}")
