@@ -90,7 +90,8 @@ def read_header(path: str | os.PathLike, kinds: Sequence[str], what: str = "look
     return meta
 
 
-def read(path: str | os.PathLike, kinds: Sequence[str], what: str = "look file") -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+def read(path: str | os.PathLike, kinds: Sequence[str],
+         what: str = "look file") -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """(tensors, header) of a filmstyle file of one of ``kinds``, its checksum verified (InputError if not)."""
     meta = read_header(path, kinds, what)
     try:
@@ -121,7 +122,8 @@ def snapshot(module: torch.nn.Module | None, opt: torch.optim.Optimizer | None) 
     return tensors
 
 
-def load_snapshot(tensors: dict[str, torch.Tensor], module: torch.nn.Module | None, opt: torch.optim.Optimizer | None) -> None:
+def load_snapshot(tensors: dict[str, torch.Tensor], module: torch.nn.Module | None,
+                  opt: torch.optim.Optimizer | None) -> None:
     """Put a :func:`snapshot` back into ``module`` and ``opt``."""
     if module is not None:
         module.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})

@@ -69,7 +69,8 @@ def is_grey(px: np.ndarray) -> bool:
 
 def _linear(v: np.ndarray) -> np.ndarray:
     """sRGB / BT.709-style encoded values -> linear light (IEC 61966-2-1 transfer function)."""
-    return np.where(v <= SRGB_KNEE_ENCODED, v / SRGB_LINEAR_SLOPE, ((np.clip(v, 0, 1) + SRGB_OFFSET) / (1 + SRGB_OFFSET)) ** SRGB_GAMMA)
+    encoded = ((np.clip(v, 0, 1) + SRGB_OFFSET) / (1 + SRGB_OFFSET)) ** SRGB_GAMMA
+    return np.where(v <= SRGB_KNEE_ENCODED, v / SRGB_LINEAR_SLOPE, encoded)
 
 
 def _encoded(v: np.ndarray) -> np.ndarray:

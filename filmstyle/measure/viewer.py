@@ -385,8 +385,9 @@ def measure_clip(source: str | os.PathLike, stylized: str | os.PathLike, still: 
     src_info, _ = check_inputs(source, stylized, max_frames=max_frames)
     total = min(src_info.frame_count or 1, max_frames or src_info.frame_count or 1)
     wanted = set(pick_frames(max(total, 1)))
-    out_size = video.probe(stylized)
-    size = (out_size.width, out_size.height) if (out_size.width, out_size.height) != (src_info.width, src_info.height) else None
+    out_info = video.probe(stylized)
+    out_size = (out_info.width, out_info.height)
+    size = out_size if out_size != (src_info.width, src_info.height) else None
     meter, rows = LookMeter(still), []
     for t, (src, out) in enumerate(frames_in_step(source, [stylized], size, max_frames)):
         meter.update(src, out)

@@ -146,7 +146,8 @@ class _sigterm_as_interrupt:
 
     def __enter__(self) -> None:
         self.previous = None
-        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
             self.previous = signal.signal(signal.SIGTERM, _raise_interrupt)
 
     def __exit__(self, *exc: object) -> None:
