@@ -8,7 +8,7 @@ import torch
 
 from filmstyle.core import video
 from filmstyle.core.config import RenderOptions
-from filmstyle.grading.tone import ToneAnchor, luma, tone_curve
+from filmstyle.grading.tone import ToneAnchor, limit_slope, luma, tone_curve
 from filmstyle.look import Look
 from filmstyle.measure.viewer import mean_luma, tone_drift
 from filmstyle.nets.transformer import TransformerNet
@@ -20,9 +20,18 @@ def test_tone_curve_of_a_known_mapping_is_that_mapping():
     rng = np.random.default_rng(0)
     src = [rng.integers(0, 256, (32, 32, 3), dtype=np.uint8) for _ in range(3)]
     out = [(f.astype(np.float32) * 0.5 + 40).round().astype(np.uint8) for f in src]  # luma -> 0.5 luma + 40
-    curve = tone_curve(src, out)
+    curve = tone_curve(src, out, slope=None)
     assert np.all(np.diff(curve) >= 0)
     assert curve[100] == pytest.approx(90, abs=2) and curve[200] == pytest.approx(140, abs=2)
+
+
+def test_slope_limit_bounds_the_curve_and_keeps_it_at_the_anchor():
+    steep = np.clip((np.arange(256.0) - 100) * 3 + 120, 0, 255)  # slope 3 in the middle
+    limited = limit_slope(steep, 1 / 1.5, 1.5, anchor=110.0)
+    slopes = np.diff(limited)
+    assert slopes.max() <= 1.5 + 1e-9 and np.all(slopes >= 0)
+    assert limited[110] == pytest.approx(steep[110])
+    assert np.allclose(limit_slope(np.arange(256.0), 0.5, 2.0, anchor=50.0), np.arange(256.0))  # within bounds: kept
 
 
 def test_anchor_with_mix_zero_gives_the_curve_of_the_source_and_keeps_chroma():

@@ -8,10 +8,11 @@ outputs for them (monotone: T never inverts tones), and then, per frame, replace
 
     Y = mix * (Y_out + mean(T(Y_src)) - mean(Y_out)) + (1 - mix) * T(Y_src)
 
-keeping the network's chroma (R, G and B move together). The output's brightness then follows the
-source through T while the texture of the look stays. Measured on development clips (mean of 9
+keeping the network's chroma (R, G and B move together), with T's slope limited to
+:data:`SLOPE_LIMIT`. The output's brightness then follows the source through T while the texture of
+the look stays. Measured on development clips (mean of 9
 clip x still pairs): tone drift 16.5 -> 8.7 of 255, luma SSIM 0.69 -> 0.82, e_stab 1.79 -> 1.38 x the
-source's floor; it does not help where T is steep and the source brightens (sintel_snow's fog).
+source's floor (before the slope limit, which then took sintel_snow's drift from 27.1 to 9.7).
 """
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ from filmstyle.core.colour import BT709_LUMA
 TONE_FRAMES = 8  # frames sampled over the clip to measure T
 TONE_SHORT_SIDE = 360  # px: T is measured on frames this small (luma distributions hardly change with scale)
 MIX = 0.5  # weight of the network's own (shifted) luma against T(source): measured, docs/results/looks.md
+# Bounds on T's slope, T kept at the source's median luma: a steep T (slope 2-3 in sintel_snow's fog)
+# amplifies every brightening of the source. Measured on two development pairs (docs/results/looks.md):
+# sintel_snow x bbb_f0324 drift 27.1 -> 9.7 (no anchor 21.9), cockatoo x sintel_f0043 2.8 -> 2.2.
+SLOPE_LIMIT = (1 / 1.5, 1.5)
 _LUMA = np.array(BT709_LUMA, np.float32)
 
 
@@ -34,16 +39,28 @@ def luma(frame: np.ndarray) -> np.ndarray:
     return frame.astype(np.float32) @ _LUMA
 
 
-def tone_curve(sources: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> np.ndarray:
+def limit_slope(curve: np.ndarray, lo: float, hi: float, anchor: float) -> np.ndarray:
+    """``curve`` (256,) with its slope clipped to [lo, hi] and integrated back, keeping its value at the
+    source luma ``anchor``; clipped to 0..255 (non-decreasing if ``lo`` >= 0)."""
+    limited = np.concatenate([[0.0], np.cumsum(np.clip(np.diff(curve), lo, hi))])
+    x = np.arange(256.0)
+    limited += np.interp(anchor, x, curve) - np.interp(anchor, x, limited)
+    return np.clip(limited, 0.0, 255.0)
+
+
+def tone_curve(sources: Sequence[np.ndarray], outputs: Sequence[np.ndarray], *,
+               slope: tuple[float, float] | None = SLOPE_LIMIT) -> np.ndarray:
     """The tone curve from source to output frames ((H, W, 3) uint8 RGB each, matching lists): (256,)
-    float64, the output luma for each source luma 0..255, non-decreasing (quantile mapping)."""
+    float64, the output luma for each source luma 0..255, non-decreasing (quantile mapping), its
+    slope limited to ``slope`` (lo, hi) around the source's median luma (None: as measured)."""
     if len(sources) != len(outputs) or not sources:
         raise ValueError(f"need matching non-empty lists, got {len(sources)} and {len(outputs)}")
     q = np.linspace(0, 1, 257)
     qs = np.quantile(np.concatenate([luma(f).ravel() for f in sources]), q)
     qo = np.quantile(np.concatenate([luma(f).ravel() for f in outputs]), q)
     qs = qs + np.arange(q.size) * 1e-6  # strictly increasing, for np.interp
-    return np.maximum.accumulate(np.interp(np.arange(256.0), qs, qo))
+    curve = np.maximum.accumulate(np.interp(np.arange(256.0), qs, qo))
+    return curve if slope is None else limit_slope(curve, *slope, anchor=float(qs[128]))
 
 
 def measure_tone_curve(net, clip: str | os.PathLike, size: tuple[int, int] | None = None, *,  # noqa: ANN001
