@@ -12,7 +12,7 @@ import torch
 
 from filmstyle.core import __version__
 from filmstyle.core.assets import DEMO_CLIP, META_INIT
-from filmstyle.core.config import AdaptConfig
+from filmstyle.core.config import ADAPT_INIT, AdaptConfig
 from filmstyle.core.errors import InputError
 from filmstyle.core.image import file_sha256, load_still
 from filmstyle.core.media import load_content
@@ -48,7 +48,7 @@ def resolve_init(init: str) -> str:
 
 
 def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, video_path: str | os.PathLike | None = None,
-               content_dir: str | os.PathLike | None = None, init: str = "meta",
+               content_dir: str | os.PathLike | None = None, init: str = ADAPT_INIT,
                net_config: dict[str, int] | None = None, checkpoint: str | os.PathLike | None = None,
                on_step: Callable[[int, dict[str, float]], None] | None = None) -> tuple[Look, AdaptResult]:
     """Adapt a transform network to the style of ``still``; returns the look and the run's figures.

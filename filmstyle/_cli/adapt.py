@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from filmstyle._cli.common import at_least, given, option, step_bar
-from filmstyle.core.config import PARAMS, AdaptConfig, LossConfig
+from filmstyle.core.config import ADAPT_INIT, PARAMS, AdaptConfig, LossConfig
 
 RESUMABLE = True
 
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> None:
 
     check_readable_file(args.still, "still")
     out = check_writable(args.output)
-    init = getattr(args, "init", "meta")
+    init = getattr(args, "init", ADAPT_INIT)
     cfg = AdaptConfig.for_init(init, **given(args, AdaptConfig), loss=LossConfig(**given(args, LossConfig)))
     ckpt = out.with_name(out.name + ".ckpt")
     if args.restart:

@@ -32,7 +32,7 @@ def add_parser(m: argparse.ArgumentParser) -> None:
     m.add_argument("--videos", help="folder of clips whose frames are added to the content (optional)")
     m.add_argument("--log", help="JSONL log, one line per iteration (default OUT.jsonl)")
     m.add_argument("--resume", action="store_true", help="go on from OUT.ckpt if it belongs to the same run")
-    m.add_argument("--init", default="scratch", help="'scratch' (default) or a look/init file to start from")
+    m.add_argument("--init", default=argparse.SUPPRESS, help="'scratch' (default: a new network) or a look/init file to start from")
 
 
 def _folder(given: str | None, kind: str) -> Path:
@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> None:
             bar.set_postfix({k: f"{record[k]:.3g}" for k in ("pre", "post", "eval_post") if k in record}, refresh=True)
 
         out, result = run_meta_training(cfg, styles_dir=styles, content_dir=content, videos_dir=args.videos,
-                                        output=args.output, log_path=log, resume=args.resume, init=args.init,
-                                        on_iteration=on_iteration)
+                                        output=args.output, log_path=log, resume=args.resume,
+                                        on_iteration=on_iteration, **({"init": args.init} if hasattr(args, "init") else {}))
     resumed = f", resumed at {result.resumed_from}" if result.resumed_from else ""
     first, last = result.evals[0], result.evals[-1]
     print(f"wrote {out}: {cfg.algorithm}, {result.iterations} iterations{resumed} in {result.seconds:.0f} s; held-out loss "

@@ -120,6 +120,7 @@ class AdaptConfig:
         return asdict(self)
 
 
+ADAPT_INIT = "meta"  # adapt starts from the shipped meta-learned init ("scratch": random weights; or a file)
 SCRATCH_STEPS = 500  # adapt --init scratch: a random network needs hundreds of steps (docs/results/meta.md)
 SCRATCH_LR = 1e-3  # Johnson et al. 2016, sec. 4.1
 
