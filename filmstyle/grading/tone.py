@@ -10,9 +10,9 @@ outputs for them (monotone: T never inverts tones), and then, per frame, replace
 
 keeping the network's chroma (R, G and B move together), with T's slope limited to
 :data:`SLOPE_LIMIT`. The output's brightness then follows the source through T while the texture of
-the look stays. Measured on development clips (mean of 9
-clip x still pairs): tone drift 16.5 -> 8.7 of 255, luma SSIM 0.69 -> 0.82, e_stab 1.79 -> 1.38 x the
-source's floor (before the slope limit, which then took sintel_snow's drift from 27.1 to 9.7).
+the look stays. Measured on 9 development clip x still pairs (benchmarks/tone_anchor.py,
+docs/results/looks.md): tone drift 16.1 -> 4.8 of 255, luma SSIM 0.69 -> 0.83, e_stab 1.78 -> 1.06 x
+the source's floor; sintel_snow's brightening fog still drifts by 10-12.
 """
 from __future__ import annotations
 
