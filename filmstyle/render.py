@@ -10,15 +10,15 @@ import numpy as np
 import torch
 
 from filmstyle.core import video
-from filmstyle.core.image import blend, preserve_color
 from filmstyle.core.config import RenderOptions
-from filmstyle.core.image import from_array, load_image, save_image, to_array
+from filmstyle.core.image import blend, from_array, load_image, preserve_color, save_image, to_array
 from filmstyle.grading.tone import ToneAnchor, measure_tone_curve
 from filmstyle.look import Look
 from filmstyle.measure.speed import Stopwatch, fps
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.temporal.blend import TemporalBlender
 from filmstyle.temporal.cuts import cut_source
+
 
 def stylize_tensor(net: TransformerNet, img: torch.Tensor, *, strength: float = 1.0,
                    preserve: bool = False) -> torch.Tensor:
@@ -54,8 +54,10 @@ class FrameStylizer:
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         src = frame if self.pre is None else self.pre(frame)
-        with self.model:
-            out = to_array(self.stylize(from_array(src)))
+        img = from_array(src)
+        with self.model:  # the network alone: model-only FPS, as before the tone anchor
+            styled = self.stylize(img)
+        out = to_array(styled)
         if self.tone is not None:  # T maps the source frame's luma to the look's
             out = self.tone(frame, out)
         return out if self.post is None else np.ascontiguousarray(self.post(out))

@@ -15,10 +15,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,8 +26,8 @@ from filmstyle.core import video
 from filmstyle.core.config import STILL_METHODS, GradeOptions, LutOptions
 from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.lut.lut3d import LUT3D, apply_packed, looks_like_hald, packed_table, read_lut
-from filmstyle.measure.speed import fps
 from filmstyle.lut.transfer import pixels, transfer_lut
+from filmstyle.measure.speed import fps
 
 if TYPE_CHECKING:
     import torch

@@ -18,6 +18,7 @@ run, or an unreadable one, is ignored with a warning.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -135,8 +136,6 @@ class Trainer:
 
 
 def _json_copy(state: dict[str, Any]) -> dict[str, Any]:
-    import json
-
     return json.loads(json.dumps(state))
 
 
