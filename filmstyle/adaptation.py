@@ -14,8 +14,9 @@ from filmstyle.core import __version__
 from filmstyle.core.assets import DEMO_CLIP, META_INIT
 from filmstyle.core.config import ADAPT_INIT, AdaptConfig
 from filmstyle.core.errors import InputError
-from filmstyle.core.image import file_sha256, load_still
+from filmstyle.core.image import file_sha256, load_still, to_array
 from filmstyle.core.media import load_content
+from filmstyle.grading.tone import STILL_SIDE
 from filmstyle.look import Look, load_look
 from filmstyle.nets.transformer import FILMSTYLE_NET, TransformerNet, filmstyle_net
 from filmstyle.temporal.loss import FramePair, clip_pairs
@@ -89,4 +90,4 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
         "final_losses": result.losses,
         "seconds": round(result.seconds, 2),
     }
-    return Look(net=net, meta=meta), result
+    return Look(net=net, meta=meta, still=to_array(load_still(still, STILL_SIDE))), result

@@ -5,6 +5,9 @@ A look file rebuilds its own network: its header holds the network class and con
 adapted (steps, losses, still SHA-256, init) and the weights' SHA-256, so a modified file is refused
 rather than silently rendering something else. A meta-learned initialisation is the same thing of
 kind ``init``: :func:`load_look` reads both (an init renders, it is only not styled yet).
+
+A look made by ``adapt`` also keeps a thumbnail of its still (:data:`STILL_KEY`, uint8), from which
+``render --tone grade`` fits the look's colour grade to each clip it renders.
 """
 from __future__ import annotations
 
@@ -13,25 +16,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import torch
+
 from filmstyle.core import store
 from filmstyle.core.errors import InputError
 from filmstyle.nets.transformer import TransformerNet
 
 NETWORKS = {"TransformerNet": TransformerNet}  # class name in the header -> class
+STILL_KEY = "look.still"  # tensor name of the still's thumbnail, (H, W, 3) uint8; not a network weight
 
 
 @dataclass
 class Look:
-    """A transform network and the metadata describing how it was made; ``kind``: "look" or "init"."""
+    """A transform network and the metadata describing how it was made; ``kind``: "look" or "init".
+    ``still``: a thumbnail of the still, (H, W, 3) uint8 RGB, or None (inits, round-1 looks)."""
 
     net: TransformerNet
     meta: dict[str, Any] = field(default_factory=dict)
     kind: str = "look"
+    still: np.ndarray | None = None
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the look to ``path`` atomically."""
         meta = {**self.meta, "network": {"class": type(self.net).__name__, "config": dict(self.net.config)}}
-        self.meta = store.write(path, self.net.state_dict(), kind=self.kind, meta=meta)
+        tensors = dict(self.net.state_dict())
+        if self.still is not None:
+            tensors[STILL_KEY] = torch.from_numpy(np.ascontiguousarray(self.still, dtype=np.uint8))
+        self.meta = store.write(path, tensors, kind=self.kind, meta=meta)
         return Path(path)
 
 
@@ -44,7 +56,10 @@ def load_look(path: str | os.PathLike) -> Look:
     """Read a look or init file; InputError if it is corrupt, of another kind or version, or tampered with."""
     state, meta = store.read(path, ("look", "init"))
     net_meta = meta.get("network", {})
+    still = state.pop(STILL_KEY, None)
     try:
+        if still is not None and (still.dtype != torch.uint8 or still.ndim != 3 or still.shape[2] != 3):
+            raise ValueError(f"the still's thumbnail is {tuple(still.shape)} {still.dtype}, not (H, W, 3) uint8")
         cls = NETWORKS.get(net_meta.get("class"))
         if cls is None:
             raise ValueError(f"unknown network class {net_meta.get('class')!r}")
@@ -53,4 +68,4 @@ def load_look(path: str | os.PathLike) -> Look:
     except (ValueError, TypeError, KeyError, RuntimeError) as e:
         raise InputError(path, f"look file does not describe a usable network ({str(e).splitlines()[0]})",
                          "re-create it with `filmstyle adapt`") from None
-    return Look(net=net.eval(), meta=meta, kind=meta["kind"])
+    return Look(net=net.eval(), meta=meta, kind=meta["kind"], still=None if still is None else still.numpy())

@@ -1,6 +1,7 @@
 """Stylise images and videos with a look: decode -> stylise -> colour options -> encode, streaming."""
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,13 +12,17 @@ import torch
 
 from filmstyle.core import video
 from filmstyle.core.config import RenderOptions
+from filmstyle.grading.grade import CONTENT_FRAMES, CONTENT_SIZE, LUTFrames
 from filmstyle.core.image import blend, from_array, load_image, preserve_color, save_image, to_array
-from filmstyle.grading.tone import ToneAnchor, measure_tone_curve
+from filmstyle.grading.tone import (ExposureLock, GradedDetail, ToneAnchor, box_slices, grade_lut, lock_offset,
+                                    measure_tone_curve, picture_box)
 from filmstyle.look import Look
 from filmstyle.measure.speed import Stopwatch, fps
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.temporal.blend import TemporalBlender
 from filmstyle.temporal.cuts import cut_source
+
+log = logging.getLogger(__name__)
 
 
 def stylize_tensor(net: TransformerNet, img: torch.Tensor, *, strength: float = 1.0,
@@ -43,24 +48,54 @@ class FrameStylizer:
         self.pre: Callable[[np.ndarray], np.ndarray] | None = None  # colour before / after the network
         self.post: Callable[[np.ndarray], np.ndarray] | None = None  # (filmstyle.grading.grade.colour_hooks)
         self.tone: ToneAnchor | None = None  # render --tone anchor: applied to the network's output
+        self.graded: GradedDetail | None = None  # render --tone grade: the grade plus the network's detail
+        self.lock: ExposureLock | None = None  # render --tone grade: last, on the finished frame
+        self.box: tuple[float, float, float, float] | None = None  # the picture without bars (--tone grade)
 
     @property
     def model_seconds(self) -> float:
         return self.model.seconds
 
     def stylize(self, img: torch.Tensor) -> torch.Tensor:
-        """The network with the strength and colour options: (1, 3, H, W) in [0, 1] -> the same."""
-        return stylize_tensor(self.net, img, strength=self.options.strength, preserve=self.options.preserve_color)
+        """The network with the strength and colour options: (1, 3, H, W) in [0, 1] -> the same.
+        With the grade, strength applies to the composite instead (:meth:`styled`)."""
+        strength = 1.0 if self.graded is not None else self.options.strength
+        return stylize_tensor(self.net, img, strength=strength, preserve=self.options.preserve_color)
 
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
+    def styled(self, frame: np.ndarray) -> np.ndarray:
+        """One frame through the colour hooks, the network and the tone mode, before any blending.
+        With a picture box, only the picture is stylised: the letterbox bars stay the source's."""
+        if self.box is None:
+            return self._styled(frame)
+        rows, cols = box_slices(frame.shape, self.box)
+        out = frame.copy()
+        out[rows, cols] = self._styled(np.ascontiguousarray(frame[rows, cols]))
+        return out
+
+    def _styled(self, frame: np.ndarray) -> np.ndarray:
         src = frame if self.pre is None else self.pre(frame)
         img = from_array(src)
-        with self.model:  # the network alone: model-only FPS, as before the tone anchor
+        with self.model:  # the network alone: model-only FPS, as before the tone modes
             styled = self.stylize(img)
         out = to_array(styled)
         if self.tone is not None:  # T maps the source frame's luma to the look's
             out = self.tone(frame, out)
+        if self.graded is not None:
+            out = self.graded(src, out)
+            if self.options.strength < 1.0:
+                out = to_array(blend(from_array(out), img, self.options.strength))
         return out if self.post is None else np.ascontiguousarray(self.post(out))
+
+    def finish(self, frame: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The last step on a finished frame: the exposure lock of the grade, if any."""
+        if self.lock is None:
+            return out
+        rows, cols = box_slices(frame.shape, self.box or (0.0, 1.0, 0.0, 1.0))
+        out[rows, cols] = self.lock(frame[rows, cols], out[rows, cols])
+        return out
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        return self.finish(frame, self.styled(frame))
 
 
 class BlendingStylizer(FrameStylizer):
@@ -86,7 +121,7 @@ class BlendingStylizer(FrameStylizer):
         with self.cut_watch:
             cut = self.cut_at(frame)
         self.cuts += cut
-        return self.blender(frame, super().__call__(frame), cut=cut)
+        return self.finish(frame, self.blender(frame, self.styled(frame), cut=cut))
 
 
 @dataclass(frozen=True)
@@ -112,20 +147,34 @@ class RenderStats:
         return fps(self.frames, self.total_seconds)
 
 
-def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions = RenderOptions(),
-                 *, on_frame: Callable[[int], None] | None = None) -> RenderStats:
-    """Render ``src`` in ``look`` to ``dst`` (audio, frame rate and timestamps kept)."""
+def make_stylizer(look: Look, src: str | os.PathLike, options: RenderOptions = RenderOptions()) -> FrameStylizer:
+    """The per-frame stylizer that renders ``src`` in ``look`` with ``options``: blending or not, the
+    colour hooks, and the tone mode set up on a few frames of ``src`` (what ``render`` runs)."""
     stylizer = BlendingStylizer(look.net, options) if options.temporal == "blend" else FrameStylizer(look.net, options)
     if options.color_transfer is not None or options.lut is not None:
         from filmstyle.grading.grade import colour_hooks
 
         stylizer.pre, stylizer.post = colour_hooks(look, src, transfer=options.color_transfer, still=options.color_still,
                                                    stage=options.color_stage, lut=options.lut)
-    if options.tone == "anchor":  # the look's tone curve from source frames to what the stylizer makes of them
+    tone = options.tone
+    if tone == "grade" and look.still is None:
+        log.warning("%s keeps no still (made before filmstyle 0.3, or an init): rendering with --tone anchor; "
+                    "re-adapt it for the graded look", look.meta.get("still", {}).get("name", "this look"))
+        tone = "anchor"
+    if tone == "anchor":  # the look's tone curve from source frames to what the stylizer makes of them
         def styled(x: torch.Tensor) -> torch.Tensor:
             return stylizer.stylize(x if stylizer.pre is None else from_array(stylizer.pre(to_array(x))))
 
         stylizer.tone = ToneAnchor(measure_tone_curve(styled, src, options.size))
+    elif tone == "grade":
+        grade_frames(stylizer, look, video.sample_frames(src, CONTENT_FRAMES, size=_small(src, options.size)), packed=True)
+    return stylizer
+
+
+def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions = RenderOptions(),
+                 *, on_frame: Callable[[int], None] | None = None) -> RenderStats:
+    """Render ``src`` in ``look`` to ``dst`` (audio, frame rate and timestamps kept)."""
+    stylizer = make_stylizer(look, src, options)
     stats = video.transcode(src, dst, stylizer, size=options.size, max_frames=options.max_frames,
                             codec=options.codec, on_frame=on_frame)
     return RenderStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
@@ -135,11 +184,34 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
                        cuts=getattr(stylizer, "cuts", 0))
 
 
+def _small(src: str | os.PathLike, size: tuple[int, int] | None) -> tuple[int, int]:
+    """The render size shrunk to a short side of at most CONTENT_SIZE: colour statistics need no more."""
+    info = video.probe(src)
+    w, h = size or (info.width, info.height)
+    scale = min(1.0, CONTENT_SIZE / min(w, h))
+    return max(16, round(w * scale / 2) * 2), max(16, round(h * scale / 2) * 2)
+
+
+def grade_frames(stylizer: FrameStylizer, look: Look, frames: list[np.ndarray], *, packed: bool = False) -> None:
+    """Set up ``--tone grade`` on ``stylizer``: the look's grade fitted to ``frames`` of the source
+    ((H, W, 3) uint8, after the ``pre`` hook if any) and the exposure lock's offset measured on them.
+    ``packed``: look up through a 2^24-entry table (for videos; about a second to build)."""
+    stylizer.box = picture_box(frames)
+    frames = [np.ascontiguousarray(f[box_slices(f.shape, stylizer.box)]) for f in frames]
+    if stylizer.pre is not None:
+        frames = [stylizer.pre(f) for f in frames]
+    lut = grade_lut(look.still, frames)
+    stylizer.graded = GradedDetail(LUTFrames(lut) if packed else lut.apply_uint8)
+    graded = [lut.apply_uint8(f) for f in frames]  # the detail's mean is ~0: the grade sets the offset
+    stylizer.lock = ExposureLock(lock_offset(frames, graded if stylizer.post is None else [stylizer.post(g) for g in graded]))
+
+
 def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike,
                   options: RenderOptions = RenderOptions(), *, max_side: int | None = None) -> Path:
     """Stylise one image file into ``dst`` (format from the suffix), atomically.
 
-    Of ``options`` an image uses ``strength`` and ``preserve_color``; ``max_side`` shrinks the image
+    Of ``options`` an image uses ``strength``, ``preserve_color`` and ``tone`` ("grade": the grade is
+    fitted to the image itself; no exposure lock is needed for one frame); ``max_side`` shrinks the image
     first so its longer side is at most that many pixels.
     """
     img = load_image(src, min_side=16)
@@ -147,5 +219,9 @@ def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike,
         scale = max_side / max(img.shape[-2:])
         size = (max(1, round(img.shape[-2] * scale)), max(1, round(img.shape[-1] * scale)))
         img = torch.nn.functional.interpolate(img, size=size, mode="bilinear", antialias=True, align_corners=False)
-    out = stylize_tensor(look.net, img, strength=options.strength, preserve=options.preserve_color)
-    return save_image(out, dst)
+    if options.tone != "grade" or look.still is None:
+        return save_image(stylize_tensor(look.net, img, strength=options.strength, preserve=options.preserve_color), dst)
+    stylizer = FrameStylizer(look.net, options)
+    frame = to_array(img)
+    grade_frames(stylizer, look, [frame])
+    return save_image(from_array(stylizer(frame)), dst)

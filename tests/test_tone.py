@@ -70,3 +70,141 @@ def test_anchored_render_follows_a_brightening_source(tmp_path):
         out_means = [mean_luma(f) for f in video.read_frames(dst)]
         drift[tone] = tone_drift(src_means, out_means)
     assert drift["none"] > 10 and drift["anchor"] < 0.5 * drift["none"], drift
+
+
+# --- tone grade (the default) ----------------------------------------------------------------------
+
+
+def _ramp_clip(path, frames, gains):
+    import av
+
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=12, options={"crf": "0"})
+        s.width, s.height, s.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv444p"
+        for f, g in zip(frames, gains):
+            out.mux(s.encode(av.VideoFrame.from_ndarray(np.clip(f.astype(np.float32) * g, 0, 255).astype(np.uint8),
+                                                         format="rgb24")))
+        out.mux(s.encode())
+    return path
+
+
+def _still(colour=(60, 110, 200)):
+    rng = np.random.default_rng(3)
+    return np.clip(rng.normal(colour, 30, (40, 60, 3)), 0, 255).astype(np.uint8)
+
+
+def test_mk_gain_limit_bounds_the_stretch_of_a_flat_source():
+    from filmstyle.lut.transfer import mk
+
+    rng = np.random.default_rng(0)
+    flat = 0.5 + rng.normal(0, 0.01, (4000, 3))  # fog: almost no variance
+    contrasty = rng.uniform(0, 1, (4000, 3))
+    free, limited = mk(flat, contrasty), mk(flat, contrasty, max_gain=2.0)
+    assert free(flat).std(0).min() > 10 * flat.std(0).max()  # unlimited: the fog's noise stretched ~30x
+    assert limited(flat).std(0).max() <= 2.0 * flat.std(0).max() * 1.05
+    assert np.allclose(limited(flat).mean(0), contrasty.mean(0), atol=1e-6)  # the mean still moves
+    with pytest.raises(ValueError):
+        mk(flat, contrasty, max_gain=0.5)
+
+
+def test_graded_detail_is_the_grade_plus_only_the_networks_detail():
+    from filmstyle.grading.tone import GradedDetail
+
+    rng = np.random.default_rng(2)
+    src = rng.integers(40, 200, (72, 96, 3), dtype=np.uint8)
+    grade = lambda f: np.clip(f.astype(np.int32) + 20, 0, 255).astype(np.uint8)  # noqa: E731
+    flat = np.full_like(src, 90)  # a network output with no detail: only the grade is left
+    assert np.array_equal(GradedDetail(grade)(src, flat), grade(src))
+    stripes = np.full_like(src, 128)
+    stripes[:, ::2] = 168  # detail far finer than the blur, around a flat brightness the grade replaces
+    out = GradedDetail(grade)(src, stripes).astype(np.float32) - grade(src)
+    assert abs(out.mean()) < 2 and out[:, ::2].mean() > 15 and out[:, 1::2].mean() < -15
+
+
+def test_exposure_lock_sets_the_mean_and_keeps_black():
+    from filmstyle.grading.tone import ExposureLock
+
+    rng = np.random.default_rng(4)
+    src = rng.integers(60, 190, (48, 64, 3), dtype=np.uint8)
+    src[:8] = 0
+    out = np.clip(src.astype(np.int32) - 15, 0, 255).astype(np.uint8)  # black rows stay black
+    locked = ExposureLock(offset=10.0)(src, out)
+    assert mean_luma(locked) == pytest.approx(mean_luma(src) + 10.0, abs=1.0)
+    assert locked[:8].max() == 0
+    from filmstyle.measure.viewer import spearman
+
+    assert spearman(luma(locked).ravel(), luma(out).ravel()) > 0.999  # no tone inverted
+    far = ExposureLock(offset=-200.0)(src, out)  # more than the lock may move: bounded, still monotone
+    assert spearman(luma(far).ravel(), luma(out).ravel()) > 0.999 and mean_luma(far) > mean_luma(out) - 61
+
+
+def test_picture_box_finds_letterbox_bars():
+    from filmstyle.grading.tone import box_slices, picture_box
+
+    rng = np.random.default_rng(5)
+    frames = [rng.integers(30, 220, (60, 80, 3), dtype=np.uint8) for _ in range(3)]
+    for f in frames:
+        f[:9], f[51:] = 0, 0
+    frames[1][5:40] = 0  # a dark frame alone does not make bars
+    box = picture_box(frames)
+    assert box == pytest.approx((9 / 60, 51 / 60, 0.0, 1.0))
+    rows, cols = box_slices((120, 160, 3), box)  # the same fractions at another size
+    assert (rows.start, rows.stop, cols.start, cols.stop) == (18, 102, 0, 160)
+    assert picture_box([np.zeros((8, 8, 3), np.uint8)]) == (0.0, 1.0, 0.0, 1.0)
+
+
+@pytest.mark.parametrize("temporal", ["none", "blend"])
+def test_graded_render_follows_the_source_keeps_bars_and_moves_toward_the_still(tmp_path, temporal):
+    from filmstyle.measure.viewer import palette_ratio
+
+    clip = make_clip(tmp_path / "c.mp4", frames=8, size=(64, 48), audio=False)
+    frames = list(video.read_frames(clip))
+    for f in frames:
+        f[:6], f[42:] = 0, 0  # letterbox bars
+    gains = [0.6 + 0.08 * i for i in range(8)]
+    src = _ramp_clip(tmp_path / "bright.mp4", frames, gains)
+    torch.manual_seed(0)
+    still = _still()
+    look = Look(TransformerNet(width=4, depth=1), still=still)
+    drift = {}
+    for tone in ("none", "grade"):
+        dst = tmp_path / f"{tone}.mp4"
+        render_video(look, src, dst, RenderOptions(tone=tone, temporal=temporal))
+        s, o = list(video.read_frames(src)), list(video.read_frames(dst))
+        drift[tone] = tone_drift([mean_luma(f) for f in s], [mean_luma(f) for f in o])
+        if tone == "grade":
+            assert max(max(mean_luma(f[:4]), mean_luma(f[44:])) for f in o) < 6  # bars stay black (codec aside)
+            assert palette_ratio(s[4][6:42], o[4][6:42], still) < 0.8
+    assert drift["grade"] < 2.0 and drift["grade"] < 0.3 * drift["none"], drift
+
+
+def test_look_keeps_its_still_and_old_looks_render_with_the_anchor(tmp_path):
+    from filmstyle.look import load_look
+    from filmstyle.render import make_stylizer
+
+    still = _still()
+    Look(TransformerNet(width=4, depth=1), still=still).save(tmp_path / "a.look")
+    assert np.array_equal(load_look(tmp_path / "a.look").still, still)
+    Look(TransformerNet(width=4, depth=1)).save(tmp_path / "old.look")
+    old = load_look(tmp_path / "old.look")
+    assert old.still is None
+    clip = make_clip(tmp_path / "c.mp4", frames=3, audio=False)
+    fallback = make_stylizer(old, clip, RenderOptions())  # the default tone "grade" needs the still
+    assert fallback.tone is not None and fallback.graded is None
+    graded = make_stylizer(load_look(tmp_path / "a.look"), clip, RenderOptions())
+    assert graded.graded is not None and graded.lock is not None and graded.tone is None
+
+
+def test_graded_image_keeps_the_source_structure(tmp_path):
+    from filmstyle.core.image import load_image, save_image, from_array, to_array
+    from filmstyle.measure.viewer import ssim
+    from filmstyle.render import stylize_image
+
+    frame = next(video.read_frames(make_clip(tmp_path / "c.mp4", frames=1, size=(96, 72), audio=False)))
+    save_image(from_array(frame), tmp_path / "in.png")
+    torch.manual_seed(0)
+    look = Look(TransformerNet(width=4, depth=1), still=_still())
+    out = {tone: to_array(load_image(stylize_image(look, tmp_path / "in.png", tmp_path / f"{tone}.png",
+                                                   RenderOptions(tone=tone)))) for tone in ("none", "grade")}
+    assert ssim(frame, out["grade"]) > ssim(frame, out["none"])
+    assert not np.array_equal(out["grade"], frame)

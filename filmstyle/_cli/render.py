@@ -31,8 +31,9 @@ def add_parser(r: argparse.ArgumentParser) -> None:
            help="transfer the colours before stylisation or after it")
     option(r, "--lut", cls=RenderOptions, help="a .cube or Hald CLUT file applied to the output last")
     option(r, "--tone", cls=RenderOptions, choices=TONES,
-           help="anchor: tie the look's brightness to the source's through the look's own tone curve (less tone "
-                "drift on live action, docs/results/looks.md)")
+           help="grade: colour and tone from a grade toward the look's still fitted to this clip, texture from the "
+                "network, exposure following the source; anchor: the network's output with its brightness tied to the "
+                "source's; none: the network's output as it is (docs/results/looks.md)")
 
 
 def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions,

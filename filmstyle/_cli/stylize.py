@@ -5,7 +5,7 @@ import argparse
 import time
 
 from filmstyle._cli.common import given, option
-from filmstyle.core.config import RenderOptions
+from filmstyle.core.config import TONES, RenderOptions
 
 
 def add_parser(s: argparse.ArgumentParser) -> None:
@@ -15,6 +15,9 @@ def add_parser(s: argparse.ArgumentParser) -> None:
     option(s, "--strength", cls=RenderOptions, type=float, help="0 = source, 1 = full look")
     option(s, "--preserve-color", cls=RenderOptions, action="store_true",
            help="keep the source colours (luminance transfer)")
+    option(s, "--tone", cls=RenderOptions, choices=TONES,
+           help="grade: colour and tone from a grade toward the look's still fitted to this image, texture from the "
+                "network; none: the network's output as it is (anchor is for videos: as none here)")
 
 
 def run(args: argparse.Namespace) -> None:

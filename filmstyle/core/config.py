@@ -25,7 +25,7 @@ LUT_SIZES = (17, 33, 65)  # the usual lattice sizes of exchanged .cube files (Re
 CODECS = ("h264", "prores")  # filmstyle.core.video
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")  # libx264's
 TEMPORAL_MODES = ("none", "blend")
-TONES = ("none", "anchor")  # filmstyle.grading.tone
+TONES = ("grade", "anchor", "none")  # filmstyle.grading.tone
 COLOR_STAGES = ("before", "after")
 PARAMS = ("all", "norm")  # what adaptation trains: every weight, or the instance-norm scales/shifts
 OUTER_LOOPS = ("reptile", "fomaml", "maml", "es")  # filmstyle.training.meta.OUTER
@@ -138,8 +138,10 @@ class RenderOptions:
     the path of a cuts file (one frame index per line); flow: the flow method used for blending.
     color_transfer: None, or a colour transfer toward ``color_still`` applied at ``color_stage``
     "before" the network or "after" it; lut: a LUT file (.cube or Hald CLUT) applied to the output last.
-    tone: "anchor" ties the look's brightness to the source's through the look's own tone curve
-    (:mod:`filmstyle.grading.tone`; videos only; docs/results/looks.md), "none" leaves the network's.
+    tone (:mod:`filmstyle.grading.tone`, measured in docs/results/looks.md): "grade" takes the look's
+    colour and tone from a colour grade toward the look's still, fitted to the clip, adds the
+    network's detail, and keeps the clip's exposure changes; "anchor" ties the network's brightness to
+    the source's through the look's own tone curve (videos only); "none" leaves the network's output.
     """
 
     size: tuple[int, int] | None = None
@@ -154,7 +156,7 @@ class RenderOptions:
     color_still: str | None = None
     color_stage: str = "before"
     lut: str | None = None
-    tone: str = "none"
+    tone: str = "grade"
 
     def __post_init__(self) -> None:
         _strength(self.strength)

@@ -1,18 +1,27 @@
-"""A tone anchor for rendering (``render --tone anchor``): the look's brightness tied to the source's.
+"""Tone-safe rendering: the look's brightness tied to the source's (``render --tone``).
 
 The transform network normalises every frame by its own instance-norm statistics, so the output's
 mean brightness ignores the source's and wanders with the content (docs/results/looks.md: scaling
-a frame's RGB by 0.5-1.4 leaves the output's mean luma unchanged). The anchor measures the look's own
-tone curve T once, by quantile mapping the luma of a few source frames onto the luma of the network's
-outputs for them (monotone: T never inverts tones), and then, per frame, replaces the output's luma by
+a frame's RGB by 0.5-1.4 leaves the output's mean luma unchanged). Two remedies:
 
-    Y = mix * (Y_out + mean(T(Y_src)) - mean(Y_out)) + (1 - mix) * T(Y_src)
+``grade`` (the default): the look's colour and tone come from a fixed colour grade, its texture from
+the network. Per clip, once: a linear Monge-Kantorovich transfer (Pitie & Kokaram 2007) from the
+clip's colours to the still's, its gain per colour direction limited to [1/:data:`MAX_GAIN`,
+:data:`MAX_GAIN`], baked into a 3D LUT G. Per frame::
 
-keeping the network's chroma (R, G and B move together), with T's slope limited to
-:data:`SLOPE_LIMIT`. The output's brightness then follows the source through T while the texture of
-the look stays. Measured on 9 development clip x still pairs (benchmarks/tone_anchor.py,
-docs/results/looks.md): tone drift 16.1 -> 4.8 of 255, luma SSIM 0.69 -> 0.83, e_stab 1.78 -> 1.06 x
-the source's floor; sintel_snow's brightening fog still drifts by 10-12.
+    out = G(source) + (net(source) - blur(net(source)))        # blur: Gaussian, DETAIL_SIGMA px at 360p
+
+so the network contributes only its detail above the blur's scale (strokes, grain, texture) and
+every pixel's colour follows the source's through one fixed, monotone-in-luma map. Last (after the
+flow blending, which lags a fast change of exposure), :class:`ExposureLock` shifts the frame's luma,
+weighted toward the mid-tones, so its mean is the source's plus the look's constant offset
+(measured once on the clip): the clip's exposure changes pass through unchanged, by construction.
+
+``anchor``: the look's own tone curve T (quantile map of source luma to the network's output luma
+over a few frames, monotone, slope limited to :data:`SLOPE_LIMIT`); per frame the output's luma is
+replaced by ``mix * (Y_out + mean(T(Y_src)) - mean(Y_out)) + (1 - mix) * T(Y_src)``, chroma kept.
+
+Measured on development clips x stills (benchmarks/look_default.py, docs/results/looks.md).
 """
 from __future__ import annotations
 
@@ -32,6 +41,12 @@ MIX = 0.5  # weight of the network's own (shifted) luma against T(source): measu
 # sintel_snow x bbb_f0324 drift 27.1 -> 9.7 (no anchor 21.9), cockatoo x sintel_f0043 2.8 -> 2.2.
 SLOPE_LIMIT = (1 / 1.5, 1.5)
 _LUMA = np.array(BT709_LUMA, np.float32)
+# --tone grade (docs/results/looks.md, development pairs only):
+MAX_GAIN = 2.0  # the colour transfer's gain limit per colour direction: fog x a contrasty still stays clean
+DETAIL_SIGMA = 4.0  # px at a short side of 360 (scaled with the frame): the network's detail above this scale
+DETAIL_SHORT_SIDE = 360
+LOCK_MAX = 60.0  # luma levels: the exposure lock's largest mid-tone move (below 127.5^2 / 255: monotone)
+STILL_SIDE = 128  # px, short side of the still's thumbnail a look keeps for the grade
 
 
 def luma(frame: np.ndarray) -> np.ndarray:
@@ -99,3 +114,104 @@ class ToneAnchor:
         target = np.interp(ys, np.arange(256.0), self.curve).astype(np.float32)
         y = self.mix * (yo + (target.mean() - yo.mean())) + (1 - self.mix) * target
         return np.clip(output.astype(np.float32) + (y - yo)[..., None], 0, 255).round().astype(np.uint8)
+
+
+# --- tone grade ----------------------------------------------------------------------------------
+
+
+def still_thumbnail(still: np.ndarray, short_side: int = STILL_SIDE) -> np.ndarray:
+    """(H, W, 3) uint8 still -> the same, shrunk to a short side of at most ``short_side`` (area filter)."""
+    import cv2
+
+    h, w = still.shape[:2]
+    scale = min(1.0, short_side / min(h, w))
+    if scale == 1.0:
+        return np.ascontiguousarray(still)
+    return cv2.resize(still, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+
+
+def grade_lut(still: np.ndarray, frames: Sequence[np.ndarray], *, max_gain: float = MAX_GAIN):  # noqa: ANN201
+    """The look's colour grade G: a 33-point LUT carrying the colours of ``frames`` toward the still's
+    ((H, W, 3) uint8 RGB each; the still's black bars are trimmed); neutral for a grey still."""
+    from filmstyle.lut.transfer import pixels, transfer_lut
+    from filmstyle.measure.viewer import trim_bars
+
+    return transfer_lut("mk", pixels(frames), pixels([trim_bars(still)]), max_gain=max_gain)
+
+
+def detail(output: np.ndarray, sigma: float) -> np.ndarray:
+    """(H, W, 3) float32 -> its detail above ``sigma`` px: ``output - GaussianBlur(output, sigma)``."""
+    import cv2
+
+    return output - cv2.GaussianBlur(output, (0, 0), sigma)
+
+
+def detail_sigma(shape: tuple[int, ...]) -> float:
+    """:data:`DETAIL_SIGMA` scaled to a frame of ``shape`` (H, W, ...)."""
+    return DETAIL_SIGMA * min(shape[0], shape[1]) / DETAIL_SHORT_SIDE
+
+
+class GradedDetail:
+    """``composite(source, output)``: G(source) plus the detail of the network's ``output`` (module
+    docstring); (H, W, 3) uint8 RGB frames of one size in and out. ``grade``: a callable (H, W, 3)
+    uint8 -> the same (a LUT's ``apply_uint8`` or a packed table)."""
+
+    def __init__(self, grade) -> None:  # noqa: ANN001
+        self.grade = grade
+
+    def __call__(self, source: np.ndarray, output: np.ndarray) -> np.ndarray:
+        out = self.grade(source).astype(np.float32)
+        out += detail(output.astype(np.float32), detail_sigma(output.shape))
+        return np.clip(out, 0, 255).round().astype(np.uint8)
+
+
+def lock_offset(sources: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> float:
+    """The look's brightness offset: mean over frames of (mean output luma - mean source luma)."""
+    if len(sources) != len(outputs) or not sources:
+        raise ValueError(f"need matching non-empty lists, got {len(sources)} and {len(outputs)}")
+    return float(np.mean([luma(o).mean() - luma(s).mean() for s, o in zip(sources, outputs)]))
+
+
+class ExposureLock:
+    """``lock(source, output)``: the output's luma moved so its mean is the source's plus ``offset``
+    (R, G and B move together). The move is ``k * w(Y)`` with ``w(Y) = Y (255 - Y) / 127.5^2``: 0 at
+    black and white, 1 in the middle; ``k`` = the needed shift over the mean of w, bounded by
+    :data:`LOCK_MAX` so the map ``Y -> Y + k w(Y)`` stays increasing (no tone is inverted)."""
+
+    def __init__(self, offset: float) -> None:
+        self.offset = float(offset)
+
+    def __call__(self, source: np.ndarray, output: np.ndarray) -> np.ndarray:
+        out = output.astype(np.float32)
+        y = out @ _LUMA
+        shift = float(luma(source).mean()) + self.offset - float(y.mean())
+        weight = y * (255.0 - y) / 127.5 ** 2
+        k = float(np.clip(shift / max(float(weight.mean()), 1e-3), -LOCK_MAX, LOCK_MAX))
+        out += (k * weight)[..., None]
+        return np.clip(out, 0, 255).round().astype(np.uint8)
+
+
+Box = tuple[slice, slice]
+
+
+def picture_box(frames: Sequence[np.ndarray], threshold: float | None = None) -> tuple[float, float, float, float]:
+    """Where the picture is, without the letterbox or pillarbox bars of ``frames`` ((H, W, 3) uint8, one
+    size): (top, bottom, left, right) as fractions of the height and width. A border row or column is
+    a bar if its mean luma stays below ``threshold`` (the viewer measures' BAR) in every frame."""
+    from filmstyle.measure.viewer import BAR
+
+    threshold = BAR if threshold is None else threshold
+    rows = np.max([luma(f).mean(1) for f in frames], axis=0)
+    cols = np.max([luma(f).mean(0) for f in frames], axis=0)
+    r, c = np.flatnonzero(rows >= threshold), np.flatnonzero(cols >= threshold)
+    if r.size == 0 or c.size == 0:
+        return 0.0, 1.0, 0.0, 1.0
+    return r[0] / rows.size, (r[-1] + 1) / rows.size, c[0] / cols.size, (c[-1] + 1) / cols.size
+
+
+def box_slices(shape: tuple[int, ...], box: tuple[float, float, float, float]) -> Box:
+    """The (rows, cols) slices of a frame of ``shape`` (H, W, ...) covered by ``box`` (fractions)."""
+    h, w = shape[0], shape[1]
+    top, bottom = round(box[0] * h), max(round(box[1] * h), round(box[0] * h) + 1)
+    left, right = round(box[2] * w), max(round(box[3] * w), round(box[2] * w) + 1)
+    return slice(top, min(bottom, h)), slice(left, min(right, w))

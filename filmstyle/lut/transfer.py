@@ -125,14 +125,24 @@ def _sqrtm(a: np.ndarray) -> np.ndarray:
     return (v * np.sqrt(np.maximum(w, 0.0))) @ v.T
 
 
-def mk(source: np.ndarray, target: np.ndarray) -> ColourMap:
+def mk(source: np.ndarray, target: np.ndarray, *, max_gain: float | None = None) -> ColourMap:
     """Pitie & Kokaram 2007: ``T = S^-1/2 (S^1/2 C_t S^1/2)^1/2 S^-1/2`` with ``S = C_s``, then
-    ``x -> T (x - mean_s) + mean_t`` (their closed-form linear Monge-Kantorovich solution)."""
+    ``x -> T (x - mean_s) + mean_t`` (their closed-form linear Monge-Kantorovich solution).
+
+    ``max_gain``: T is symmetric positive definite; its eigenvalues (the gain along each colour
+    direction) are clipped to [1 / max_gain, max_gain], so a nearly flat source (fog, a fade) is
+    not stretched into noise and a contrasty one not flattened to grey.
+    """
     eye = np.eye(3) * _COV_EPS
     cs, ct = np.cov(source.T) + eye, np.cov(target.T) + eye
     s_half = _sqrtm(cs)
     s_inv_half = np.linalg.inv(s_half)
     t = s_inv_half @ _sqrtm(s_half @ ct @ s_half) @ s_inv_half
+    if max_gain is not None:
+        if max_gain < 1:
+            raise ValueError(f"max_gain must be >= 1, got {max_gain}")
+        w, v = np.linalg.eigh((t + t.T) / 2)
+        t = (v * np.clip(w, 1 / max_gain, max_gain)) @ v.T
     mu_s, mu_t = source.mean(0), target.mean(0)
 
     def apply(px: np.ndarray) -> np.ndarray:
@@ -146,13 +156,14 @@ TRANSFERS: dict[str, Callable[[np.ndarray, np.ndarray], ColourMap]] = {
 }
 
 
-def transfer_lut(method: str, source: np.ndarray, target: np.ndarray, *, size: int = 33) -> LUT3D:
+def transfer_lut(method: str, source: np.ndarray, target: np.ndarray, *, size: int = 33, **kwargs: float) -> LUT3D:
     """A LUT carrying the colours of pixel sample ``source`` (M, 3) toward those of ``target`` (K, 3).
 
-    ``method`` is a key of :data:`TRANSFERS`. A black-and-white target gives an exactly neutral LUT
-    (R = G = B for every input), so a grey still yields a clean black-and-white look.
+    ``method`` is a key of :data:`TRANSFERS`; ``kwargs`` go to it (e.g. ``max_gain`` of :func:`mk`).
+    A black-and-white target gives an exactly neutral LUT (R = G = B for every input), so a grey
+    still yields a clean black-and-white look.
     """
     if method not in TRANSFERS:
         raise ValueError(f"unknown colour transfer {method!r}; use one of {sorted(TRANSFERS)}")
-    lut = LUT3D.from_function(TRANSFERS[method](source, target), size, title=f"filmstyle {method}")
+    lut = LUT3D.from_function(TRANSFERS[method](source, target, **kwargs), size, title=f"filmstyle {method}")
     return lut.neutral() if is_grey(target) else lut

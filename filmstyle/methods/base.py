@@ -100,13 +100,14 @@ class Method(ABC):
 
 
 def adapted_look(method: str, still: str | os.PathLike, clip: str | os.PathLike, cfg: Any, *, init: str,
-                 stylizer: Callable[[torch.nn.Module], Stylizer], **notes: Any) -> Prepared:
+                 stylizer: Callable[[Any], Stylizer], **notes: Any) -> Prepared:
     """A :class:`Prepared` for a method that adapts the transform network with ``filmstyle adapt``'s
-    pipeline (``cfg`` an AdaptConfig, ``init`` as ``adapt --init``) and renders with ``stylizer(net)``."""
+    pipeline (``cfg`` an AdaptConfig, ``init`` as ``adapt --init``) and renders with ``stylizer(look)``
+    (``look`` a :class:`filmstyle.look.Look`)."""
     from filmstyle.adaptation import adapt_look
 
     (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init=init)
-    return Prepared(method, stylizer(look.net), seconds, result.steps,
+    return Prepared(method, stylizer(look), seconds, result.steps,
                     notes={**notes, "adapt_seconds": result.seconds, "final_losses": result.losses,
                            "net": dict(look.net.config)})
 

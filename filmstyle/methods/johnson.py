@@ -1,7 +1,7 @@
 """``johnson``: Johnson et al. 2016, one transform network per style trained from random weights.
 
 The same network as ``meta`` (filmstyle.nets.transformer.filmstyle_net()) and the same losses, trained from
-scratch on the clip's frames, rendered frame by frame. Johnson et al. (ECCV 2016, sec. 4.1) trained
+scratch on the clip's frames, rendered frame by frame as the network makes them (no tone mode). Johnson et al. (ECCV 2016, sec. 4.1) trained
 40,000 iterations at batch 4 on MS-COCO (160,000 images seen); the budget here is stated relative
 to that in :meth:`JohnsonMethod.budget_text`.
 """
@@ -47,4 +47,4 @@ class JohnsonMethod(Method):
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames)
         # init "scratch" builds filmstyle.nets.transformer.filmstyle_net(), the network meta adapts
         return adapted_look(self.name, still, clip, cfg, init="scratch",
-                            stylizer=lambda net: FrameStylizer(net, RenderOptions()))
+                            stylizer=lambda look: FrameStylizer(look.net, RenderOptions(tone="none")))

@@ -1,5 +1,7 @@
 """``meta`` (ours, the paper's method): the shipped meta-learned init, K Adam steps on the clip's
-frames with the temporal loss, rendered with flow-guided temporal blending (``render --temporal blend``).
+frames with the temporal loss, rendered as ``filmstyle render`` does by default: the look's colour grade
+fitted to the clip plus the network's detail (``--tone grade``), flow-guided temporal blending
+(``--temporal blend``) and the exposure lock.
 """
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 
 from filmstyle.core.config import AdaptConfig, LossConfig
 from filmstyle.methods.base import Method, Prepared, adapted_look
-from filmstyle.render import BlendingStylizer, RenderOptions
+from filmstyle.render import RenderOptions, make_stylizer
 
 
 @dataclass(frozen=True)
@@ -40,4 +42,4 @@ class MetaMethod(Method):
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames,
                           loss=LossConfig(temporal_weight=weight))
         return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight,
-                            stylizer=lambda net: BlendingStylizer(net, RenderOptions()))
+                            stylizer=lambda look: make_stylizer(look, clip, RenderOptions()))
