@@ -76,8 +76,8 @@ def _fake_result() -> dict:
                                "content_distance": 0.0},
                     "meta": dict(cell), "johnson": {**cell, "e_stab": 0.008, "ratio": float("nan")}}
                 for c in config.TABLE1_CLIPS}
-    return {"settings": {"still": "s.png", "n_frames": 4, "flow": "deepflow", "quick": True, "data": "d",
-                         "clips": config.TABLE1_CLIPS},
+    return {"settings": {"stills": ["s.png"], "seeds": [0], "runs": 1, "n_frames": 4, "flow": "deepflow",
+                         "quick": True, "data": "d", "clips": config.TABLE1_CLIPS},
             "budgets": {m: {"text": f"{m} budget", "source": "src", "external": False, "fields": {}, "title": m}
                         for m in ("meta", "johnson")},
             "quick_cuts": ["frames per clip: 8 -> 3"], "per_clip": per_clip, "table": table1.summarize(per_clip),
@@ -131,10 +131,11 @@ def test_bench_cli_on_a_tiny_data_folder(tmp_path: Path, monkeypatch: pytest.Mon
         monkeypatch.setattr(cls, "QUICK", TINY[name])
     out = tmp_path / "out"
     rc = main(["-q", "bench", "table1", "--quick", "--data", str(data), "-o", str(out), "--cache",
-               str(tmp_path / "cache"), "--flow", "dis", "--methods", "meta", "johnson", "stylebank", "gatys"])
+               str(tmp_path / "cache"), "--flow", "dis", "--methods", "meta", "johnson", "stylebank", "gatys",
+               "--stills", "film_stills/sintel_f0016.png", "--seeds", "0"])
     assert rc == 0
     printed = capsys.readouterr().out
-    assert "PAPER's Table 1" in printed and "stylebank" in printed and "frames per clip: 8 -> 3" in printed
+    assert "PAPER's Table 1" in printed and "stylebank" in printed and "frames per clip: 32 -> 3" in printed
     result = json.loads((out / "table1.json").read_text())
     assert set(result["table"]) == {"source", "meta", "johnson", "stylebank", "gatys"}
     assert "bikes drift" in printed and "what a viewer sees" in printed
@@ -170,11 +171,13 @@ def test_bench_reuses_finished_cells_and_fresh_reruns_them(tmp_path: Path, monke
         return real(self, still, clip)
 
     monkeypatch.setattr(METHODS["gatys"], "prepare", counted)
-    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("gatys",), flow="dis")
+    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("gatys",), flow="dis",
+                      stills=("film_stills/sintel_f0016.png",), seeds=(0, 1))
     first = table1.run_table1(cfg, log=lambda _m: None)
-    assert sorted(calls) == sorted(config.TABLE1_CLIPS)  # one prepare per clip
+    assert sorted(calls) == sorted(config.TABLE1_CLIPS)  # one prepare per clip: gatys has no seed, one cell for both
+    assert len(first["runs"]) == 2 and first["runs"][1]["seed"] == 1
     cells = sorted(p.name for p in (cfg.out / "cells").iterdir())
-    assert cells == sorted(f"{Path(c).stem}-gatys.json" for c in config.TABLE1_CLIPS)
+    assert cells == sorted(f"{Path(c).stem}-gatys-sintel_f0016.json" for c in config.TABLE1_CLIPS)
 
     second = table1.run_table1(cfg, log=lambda _m: None)  # everything reused: no new prepare
     assert len(calls) == 2
@@ -183,7 +186,7 @@ def test_bench_reuses_finished_cells_and_fresh_reruns_them(tmp_path: Path, monke
         assert a["model_seconds"] == b["model_seconds"] and a["e_stab"] == pytest.approx(b["e_stab"])
 
     clip0 = next(iter(config.TABLE1_CLIPS))
-    (cfg.out / "renders" / f"{Path(clip0).stem}-gatys.mp4").unlink()  # a cell without its render is run again
+    (cfg.out / "renders" / f"{Path(clip0).stem}-gatys-sintel_f0016.mp4").unlink()  # a cell without its render: run again
     table1.run_table1(cfg, log=lambda _m: None)
     assert calls[2:] == [clip0]
 
@@ -208,3 +211,27 @@ def test_warm_up_runs_the_network_once_outside_the_stylizer() -> None:
     table1.warm_up(stylizer, (64, 48))
     assert shapes == [(1, 3, 48, 64)] and stylizer.model_seconds == 0.0
     table1.warm_up(lambda frame: frame, (64, 48))  # no network: nothing to do, no error
+
+
+def test_runs_of_seeded_methods_are_kept_apart_and_averaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _tiny_bench_data(tmp_path / "data")
+    (data / "styles" / "paintings" / "p.png").rename(data / "styles" / "film_stills" / "other.png")
+    monkeypatch.setattr(table1, "STYLE_SIZE", 32)
+    monkeypatch.setattr(config, "TABLE1_CLIPS", {name: ((64, 48), kind) for name, (_, kind) in config.TABLE1_CLIPS.items()})
+    monkeypatch.setattr(METHODS["johnson"], "QUICK", TINY["johnson"])
+    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("johnson",), flow="dis",
+                      stills=("film_stills/sintel_f0016.png", "film_stills/other.png"), seeds=(0, 1))
+    result = table1.run_table1(cfg, log=lambda _m: None)
+    assert [(Path(r["still"]).stem, r["seed"]) for r in result["runs"]] == [
+        ("sintel_f0016", 0), ("sintel_f0016", 1), ("other", 0), ("other", 1)]
+    assert len(list((cfg.out / "cells").iterdir())) == 4 * len(config.TABLE1_CLIPS)
+    clip = next(iter(config.TABLE1_CLIPS))
+    per_run = [r["per_clip"][clip]["johnson"]["style_distance"] for r in result["runs"]]
+    assert len(set(per_run)) > 1  # seeds and stills give different looks
+    assert result["per_clip"][clip]["johnson"]["style_distance"] == pytest.approx(sum(per_run) / 4)
+    assert "per run (sintel_f0016 s0; sintel_f0016 s1; other s0; other s1)" in format_text(result)
+
+
+def test_mean_rows_averages_numbers_and_skips_missing() -> None:
+    rows = [{"a": 1.0, "b": {"c": 2}, "d": "x", "e": None}, {"a": 3.0, "b": {"c": 4}, "d": "y", "e": float("nan")}]
+    assert table1.mean_rows(rows) == {"a": 2.0, "b": {"c": 3.0}, "d": "x", "e": None}

@@ -10,12 +10,14 @@ from filmstyle.core.config import FLOWS, METHODS, BenchConfig
 
 def add_parser(b: argparse.ArgumentParser) -> None:
     kinds = b.add_subparsers(dest="bench", required=True)
-    t = kinds.add_parser("table1", help="every method on bigbuckbunny.mp4 and bikes.mp4: e_stab, FPS, look time, distances")
+    t = kinds.add_parser("table1", help="every method on bigbuckbunny.mp4 and bikes.mp4: e_stab, FPS, look time, distances, what a viewer sees")
     option(t, "--quick", cls=BenchConfig, action="store_true", help="cut frames and budgets to finish in minutes (printed)")
     option(t, "--data", cls=BenchConfig, type=Path, help="folder holding videos/, styles/, content/ "
            "($FILMSTYLE_SHARED/data, else the shared/data folder beside the repository)")
-    option(t, "--still", cls=BenchConfig, help="style still, relative to DATA/styles (held out of meta-training)")
-    option(t, "--frames", cls=BenchConfig, type=int, help="frames per clip, the same for every method (none: 8; quick 3)")
+    option(t, "--stills", cls=BenchConfig, nargs="+", help="film stills, relative to DATA/styles (held out of "
+           "meta-training); one run per still and seed, the table is their mean")
+    option(t, "--seeds", cls=BenchConfig, nargs="+", type=int, help="adaptation seeds of the methods that have one")
+    option(t, "--frames", cls=BenchConfig, type=int, help="frames per clip, the same for every method (none: 32; quick 3)")
     option(t, "--methods", cls=BenchConfig, nargs="+", choices=METHODS, type=str, help="which methods")
     option(t, "--flow", cls=BenchConfig, choices=FLOWS, help="flow of the e_stab measurement (deepflow as the paper)")
     option(t, "-o", "--out", cls=BenchConfig, type=Path, help="output folder")
@@ -30,14 +32,15 @@ def run(args: argparse.Namespace) -> None:
     from filmstyle.core.image import load_still, to_array
 
     values = given(args, BenchConfig)
-    if "methods" in values:
-        values["methods"] = tuple(values["methods"])
+    for name in ("methods", "stills", "seeds"):
+        if name in values:
+            values[name] = tuple(values[name])
     cfg = BenchConfig(**values)
     check_data(cfg)  # one line and exit 2 before any work
     cfg.out.mkdir(parents=True, exist_ok=True)
     log = (lambda _msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
     result = run_table1(cfg, log=log)
-    still = to_array(load_still(cfg.data / "styles" / cfg.still, 256))
+    still = to_array(load_still(cfg.data / "styles" / cfg.stills[0], 256))  # the PNG shows the first run
     written = [write_json(result, cfg.out / "table1.json"), write_markdown(result, cfg.out / "table1.md"),
                write_png(result, still, cfg.out / "table1.png")]
     print(format_text(result))

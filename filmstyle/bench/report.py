@@ -85,18 +85,38 @@ def format_text(result: Mapping[str, Any]) -> str:
     """Our Table 1 as fixed-width text, with the settings, budgets and the paper's block."""
     out = _fixed(*table_rows(result))
     viewer = _fixed(*viewer_rows(result))
-    return "\n".join([*settings_lines(result), "", *out, "", *viewer, "", *notes_lines(result), VIEWER_NOTE, "",
-                      *paper_lines(result)])
+    return "\n".join([*settings_lines(result), "", *out, "", *viewer, "", *run_lines(result), "", *notes_lines(result),
+                      VIEWER_NOTE, "", *paper_lines(result)])
 
 
 def settings_lines(result: Mapping[str, Any]) -> list[str]:
     s = result["settings"]
-    lines = [f"Table 1 (ours): still {s['still']}; first {s['n_frames']} frames of each clip; e_stab flow {s['flow']}"
+    stills = ", ".join(Path(p).name for p in s["stills"])
+    lines = [f"Table 1 (ours): the mean of {s['runs']} runs (stills {stills}; seeds {', '.join(map(str, s['seeds']))} "
+             f"for the methods with one); first {s['n_frames']} frames of each clip; e_stab flow {s['flow']}"
              + ("; QUICK run" if s["quick"] else ""),
              "budgets (how each method got the look):"]
     lines += [f"  {name}: {b['text']}  [{b['source']}]" for name, b in result["budgets"].items()]
     if result.get("quick_cuts"):
         lines += ["--quick cut (full -> quick):"] + [f"  {c}" for c in result["quick_cuts"]]
+    return lines
+
+
+def run_lines(result: Mapping[str, Any]) -> list[str]:
+    """Per method and clip, each run's e_stab / floor and style distance: how much the mean hides."""
+    runs = result.get("runs", [])
+    if len(runs) < 2:
+        return []
+    lines = ["per run (" + "; ".join(f"{Path(r['still']).stem} s{r['seed']}" for r in runs) + "): x floor | style dist"]
+    for name in result["table"]:
+        if name == "source":
+            continue
+        parts = []
+        for clip in result["per_clip"]:
+            ratios = " ".join(_num(r["per_clip"][clip][name]["ratio"], ".2f") for r in runs)
+            dists = " ".join(_num(r["per_clip"][clip][name]["style_distance"], ".2f") for r in runs)
+            parts.append(f"{Path(clip).stem}: {ratios} | {dists}")
+        lines.append(f"  {name}: " + "; ".join(parts))
     return lines
 
 
@@ -145,6 +165,8 @@ def markdown(result: Mapping[str, Any]) -> str:
     md += ["| " + " | ".join(r) + " |" for r in rows]
     vh, vr = viewer_rows(result)
     md += ["", "| " + " | ".join(vh) + " |", "|" + "---|" * len(vh), *["| " + " | ".join(r) + " |" for r in vr]]
+    runs = run_lines(result)
+    md += ["", *([f"- {runs[0]}", *[f"  - {line.strip()}" for line in runs[1:]]] if runs else [])]
     md += ["", *[f"- {n}" for n in notes_lines(result)], f"- {VIEWER_NOTE}", "", "## The paper's Table 1 (theirs, for reference)", "",
            "| method | e_stab selfie (live action) | e_stab Totoro (animated) | FPS |", "|---|---|---|---|"]
     md += [f"| {PAPER_NAMES[k]} | {r['selfie (live action)']} | {r['Totoro (animated)']} | {r['fps']} |"

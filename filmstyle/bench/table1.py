@@ -2,17 +2,19 @@
 frames of the paper's two kinds of clip, measured with the same code.
 
 Clips (``DATA/videos``): bigbuckbunny.mp4 (animated, as the paper's "Totoro"), rendered at 640x360,
-and bikes.mp4 (live action, as the paper's "selfie video"), at its native 640x272. Style: one film
-still held out of meta-training (:data:`filmstyle.training.tasks.HOLDOUT_STYLES`). Per method and clip:
+and bikes.mp4 (live action, as the paper's "selfie video"), at its native 640x272. Styles: film
+stills held out of meta-training (:data:`filmstyle.training.tasks.HOLDOUT_STYLES`), each with every
+seed of ``BenchConfig.seeds`` for the methods that adapt from a seed; the table is the mean over
+these runs and each run's figures are kept beside it. Per run, method and clip:
 get the look (timed), render the first N frames with :func:`filmstyle.core.video.transcode` (model-only
 and end-to-end FPS), then measure all renders of a clip together: e_stab with DeepFlow on the source
 frames (:func:`filmstyle.measure.stability.stability_many`, the paper's sec. 3.4 and 4.1), the style
 distance to the still (:func:`filmstyle.measure.style.style_distance`) and the content distance to the
 source frames (:func:`filmstyle.measure.style.content_distance`).
 
-A full table takes hours on a CPU, so every (clip, method) cell is kept as it finishes: its render
-in ``OUT/renders/`` and its timings in ``OUT/cells/`` with the settings that made it (still, frames,
-size, budget). A re-run with the same settings reuses finished cells and only measures them again;
+A full table takes hours on a CPU, so every (clip, method, still, seed) cell is kept as it finishes:
+its render in ``OUT/renders/`` and its timings in ``OUT/cells/`` with the settings that made it
+(still, seed, frames, size, budget). A re-run with the same settings reuses finished cells and only measures them again;
 ``fresh=True`` (``--fresh``) re-runs every cell, which is what to do after changing a method's code.
 """
 from __future__ import annotations
@@ -54,8 +56,8 @@ PAPER_NAMES = {"johnson": "Johnson [6] et al.", "stylebank": "Chen [2] et al.", 
 PAPER_CLIP_FOR = {"bikes.mp4": "selfie (live action)", "bigbuckbunny.mp4": "Totoro (animated)"}
 
 
-def check_data(cfg: BenchConfig) -> tuple[Path, dict[str, Path]]:
-    """(the still, {clip name: path}); InputError naming the first missing folder or file."""
+def check_data(cfg: BenchConfig) -> tuple[list[Path], dict[str, Path]]:
+    """(the stills, {clip name: path}); InputError naming the first missing folder or file."""
     if not cfg.data.is_dir():
         raise InputError(cfg.data, "benchmark data folder not found",
                          "pass --data DIR (the folder holding videos/, styles/, content/) or set FILMSTYLE_SHARED")
@@ -63,15 +65,18 @@ def check_data(cfg: BenchConfig) -> tuple[Path, dict[str, Path]]:
     for path in clips.values():
         if not path.is_file():
             raise InputError(path, "Table 1 clip not found", f"put {path.name} in {path.parent} or pass another --data")
-    still = cfg.data / "styles" / cfg.still
-    if not still.is_file():
-        raise InputError(still, "style still not found", "pass --still PATH relative to DATA/styles")
+    stills = [cfg.data / "styles" / still for still in cfg.stills]
+    for still in stills:
+        if not still.is_file():
+            raise InputError(still, "style still not found", "pass --stills PATH... relative to DATA/styles")
+    if not stills or not cfg.seeds:
+        raise InputError(None, "give at least one still and one seed")
     unknown = [m for m in cfg.methods if m not in METHODS]
     if unknown:
         raise InputError(None, f"unknown method(s) {', '.join(unknown)}", f"use some of: {', '.join(METHODS)}")
     if cfg.n_frames < 2:
         raise InputError(None, f"--frames must be at least 2 (e_stab needs a pair), got {cfg.n_frames}")
-    return still, clips
+    return stills, clips
 
 
 def _frames(path: Path, n: int, size: tuple[int, int] | None = None) -> list[torch.Tensor]:
@@ -157,9 +162,27 @@ def warm_up(stylizer: Any, size: tuple[int, int]) -> None:
 
 
 def cell_key(cfg: BenchConfig, method: Method, still: Path, size: tuple[int, int]) -> dict[str, Any]:
-    """What a finished cell must match to be reused: the still, frames, render size and budget."""
-    return json.loads(json.dumps({"still": str(still), "frames": cfg.n_frames, "size": list(size),
+    """What a finished cell must match to be reused: the still, seed, frames, render size and budget."""
+    seed = method.seed if method.seeded else None  # one cell for all seeds when the look has no random state
+    return json.loads(json.dumps({"still": str(still), "seed": seed, "frames": cfg.n_frames, "size": list(size),
                                   "method": method.name, "budget": method.budget_dict()}, default=str))
+
+
+def cell_name(clip: str, method: Method, still: Path) -> str:
+    """The file stem of a cell and its render; a method without a seed has one cell for all seeds."""
+    return f"{Path(clip).stem}-{method.name}-{still.stem}" + (f"-s{method.seed}" if method.seeded else "")
+
+
+def mean_rows(runs: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """The mean of nested dicts of the same shape: numbers averaged (None and NaN left out), the
+    rest taken from the first."""
+    first = runs[0]
+    if isinstance(first, Mapping):
+        return {k: mean_rows([r[k] for r in runs if isinstance(r, Mapping) and k in r]) for k in first}
+    if isinstance(first, bool) or not isinstance(first, int | float):
+        return first
+    values = [float(v) for v in runs if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)]
+    return sum(values) / len(values) if values else math.nan
 
 
 def load_cell(path: Path, key: Mapping[str, Any], render: Path) -> dict[str, Any] | None:
@@ -184,7 +207,7 @@ def save_cell(path: Path, key: Mapping[str, Any], timings: Mapping[str, Any], bu
 def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the bench (module docstring) and return everything written to the JSON report."""
     started = time.perf_counter()
-    still_path, clips = check_data(cfg)
+    still_paths, clips = check_data(cfg)
     n = cfg.n_frames
 
     last: dict[str, float] = {}
@@ -200,50 +223,63 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[
     methods = [METHODS[name](quick=cfg.quick, **context) for name in cfg.methods]
     methods_by_name = {m.name: m for m in methods}
     vgg = loss_network(LossConfig())  # relu4_3: the style layers; relu3_3 (content) comes before
-    still = load_still(still_path, STYLE_SIZE)
     renders_dir = cfg.out / "renders"
     renders_dir.mkdir(parents=True, exist_ok=True)
-    per_clip: dict[str, dict[str, dict[str, Any]]] = {}
-    renders: dict[str, dict[str, str]] = {}
+    runs: list[dict[str, Any]] = []
     budget_texts: dict[str, str] = {}  # per method, as the run that made its cells saw it
-    for clip, src in clips.items():
-        size = cfg.clips[clip][0]
-        timings, paths = {}, {}
-        for m in methods:
-            dst = renders_dir / f"{Path(clip).stem}-{m.name}.mp4"
-            cell = cfg.out / "cells" / f"{Path(clip).stem}-{m.name}.json"
-            key = cell_key(cfg, m, still_path, size)
-            kept = None if cfg.fresh else load_cell(cell, key, dst)
-            if kept is not None:
-                timings[m.name], budget_texts[m.name] = kept["timings"], kept["budget_text"]
-                log(f"[{clip}] {m.name}: reusing the finished cell {cell} (--fresh re-runs it)")
-            else:
-                log(f"[{clip}] {m.name}: getting the look ...")
-                prep = m.prepare(still_path, src)
-                warm_up(prep.stylizer, size)
-                stats = video.transcode(src, dst, prep.stylizer, size=size, max_frames=n)
-                timings[m.name] = {"look_seconds": prep.seconds, "look_steps": prep.steps,
-                                   "per_frame_steps": prep.per_frame_steps, "frames": stats.frames,
-                                   "model_seconds": prep.stylizer.model_seconds,
-                                   "total_seconds": stats.seconds_total, "notes": prep.notes}
-                budget_texts[m.name] = m.budget_text()
-                save_cell(cell, key, timings[m.name], budget_texts[m.name])
-                log(f"[{clip}] {m.name}: look in {prep.seconds:.1f} s ({prep.steps} steps); {stats.frames} frames "
-                    f"rendered in {stats.seconds_total:.1f} s")
-            paths[m.name] = dst
-        log(f"[{clip}] measuring {len(paths)} renders (flow {cfg.flow}) ...")
-        rows = measure_clip(src, paths, frames=n, vgg=vgg, still=still, flow=cfg.flow)
-        per_clip[clip] = {k: {**v, **timings.get(k, {})} for k, v in rows.items()}
-        renders[clip] = {k: str(v) for k, v in paths.items()}
+    for still_path in still_paths:
+        still = load_still(still_path, STYLE_SIZE)
+        for seed in cfg.seeds:
+            per_clip: dict[str, dict[str, dict[str, Any]]] = {}
+            renders: dict[str, dict[str, str]] = {}
+            for m in methods:
+                m.seed = seed
+            tag = f"{still_path.stem}, seed {seed}"
+            for clip, src in clips.items():
+                size = cfg.clips[clip][0]
+                timings, paths = {}, {}
+                for m in methods:
+                    name = cell_name(clip, m, still_path)
+                    dst = renders_dir / f"{name}.mp4"
+                    cell = cfg.out / "cells" / f"{name}.json"
+                    key = cell_key(cfg, m, still_path, size)
+                    made_this_run = not m.seeded and seed != cfg.seeds[0]  # one cell for all seeds, made at the first
+                    kept = load_cell(cell, key, dst) if made_this_run or not cfg.fresh else None
+                    if kept is not None:
+                        timings[m.name], budget_texts[m.name] = kept["timings"], kept["budget_text"]
+                        log(f"[{clip}, {tag}] {m.name}: reusing the finished cell {cell} (--fresh re-runs it)")
+                    else:
+                        log(f"[{clip}, {tag}] {m.name}: getting the look ...")
+                        prep = m.prepare(still_path, src)
+                        warm_up(prep.stylizer, size)
+                        stats = video.transcode(src, dst, prep.stylizer, size=size, max_frames=n)
+                        timings[m.name] = {"look_seconds": prep.seconds, "look_steps": prep.steps,
+                                           "per_frame_steps": prep.per_frame_steps, "frames": stats.frames,
+                                           "model_seconds": prep.stylizer.model_seconds,
+                                           "total_seconds": stats.seconds_total, "notes": prep.notes}
+                        budget_texts[m.name] = m.budget_text()
+                        save_cell(cell, key, timings[m.name], budget_texts[m.name])
+                        log(f"[{clip}, {tag}] {m.name}: look in {prep.seconds:.1f} s ({prep.steps} steps); "
+                            f"{stats.frames} frames rendered in {stats.seconds_total:.1f} s")
+                    paths[m.name] = dst
+                log(f"[{clip}, {tag}] measuring {len(paths)} renders (flow {cfg.flow}) ...")
+                rows = measure_clip(src, paths, frames=n, vgg=vgg, still=still, flow=cfg.flow)
+                per_clip[clip] = {k: {**v, **timings.get(k, {})} for k, v in rows.items()}
+                renders[clip] = {k: str(v) for k, v in paths.items()}
+            runs.append({"still": str(still_path), "seed": seed, "per_clip": per_clip, "renders": renders,
+                         "table": summarize(per_clip)})
+    per_clip = {clip: {m: mean_rows([r["per_clip"][clip][m] for r in runs]) for m in runs[0]["per_clip"][clip]}
+                for clip in clips}
     return {
         "settings": {**{k: str(v) if isinstance(v, Path) else v for k, v in asdict(cfg).items()},
-                     "n_frames": n, "still": str(still_path)},
+                     "n_frames": n, "stills": [str(p) for p in still_paths], "runs": len(runs)},
         "budgets": {m.name: {"text": budget_texts[m.name], "fields": m.budget_dict(), "source": m.source,
-                             "title": m.title, "external": m.external} for m in methods},
+                             "title": m.title, "external": m.external, "seeded": m.seeded} for m in methods},
         "quick_cuts": quick_cuts(methods, cfg) if cfg.quick else [],
         "per_clip": per_clip,
         "table": summarize(per_clip),
-        "renders": renders,
+        "runs": runs,
+        "renders": runs[0]["renders"],
         "paper_table1": PAPER_TABLE1,
         "seconds": time.perf_counter() - started,
     }

@@ -301,21 +301,25 @@ TABLE1_CLIPS: dict[str, tuple[tuple[int, int], str]] = {
     "bigbuckbunny.mp4": ((640, 360), "animated"),
     "bikes.mp4": ((640, 272), "live action"),
 }
-TABLE1_STILL = "film_stills/sintel_f0016.png"  # held out of meta-training (filmstyle.training.tasks.HOLDOUT_STYLES)
-FULL_FRAMES = 8  # frames per clip for every method: Gatys-style optimisation per frame bounds it
+# film stills held out of meta-training (filmstyle.training.tasks.HOLDOUT_STYLES) and never used to choose a default
+TABLE1_STILLS = ("film_stills/sintel_f0016.png", "film_stills/chaplin_f0120.png", "film_stills/bbb_f0446.png")
+TABLE1_SEEDS = (0, 1)  # adaptation seeds of the methods that have one (Gatys and the peer are deterministic)
+FULL_FRAMES = 32  # frames per clip for every method (issue 13)
 QUICK_FRAMES = 3  # 2 frame pairs per clip
 
 
 @dataclass(frozen=True)
 class BenchConfig:
     """What ``filmstyle bench table1`` runs. data: the folder holding videos/, styles/, content/ (default
-    :func:`~filmstyle.core.assets.shared_data`); still: relative to DATA/styles; frames: None = FULL_FRAMES
+    :func:`~filmstyle.core.assets.shared_data`); stills: relative to DATA/styles; seeds: of the methods'
+    adaptation, one run per (still, seed) and the table their mean; frames: None = FULL_FRAMES
     (QUICK_FRAMES with quick); flow: of the e_stab measurement (DeepFlow, as the paper); cache: where the
     pre-trained StyleBank is kept (None: ~/.cache/filmstyle); fresh: re-run every finished cell."""
 
     data: Path = field(default_factory=shared_data)
     out: Path = Path("bench-table1")
-    still: str = TABLE1_STILL
+    stills: tuple[str, ...] = TABLE1_STILLS
+    seeds: tuple[int, ...] = TABLE1_SEEDS
     quick: bool = False
     frames: int | None = None
     methods: tuple[str, ...] = METHODS

@@ -80,11 +80,13 @@ class Method(ABC):
     title: ClassVar[str]  # e.g. "Johnson et al. 2016 (one network per style, from scratch)"
     source: ClassVar[str]  # the paper (and section) the method and its settings come from
     external: ClassVar[bool] = False  # a peer tool's implementation rather than ours
+    seeded: ClassVar[bool] = True  # its look depends on ``seed`` (random crops, initial weights)
     FULL: ClassVar[Any]
     QUICK: ClassVar[Any]
 
-    def __init__(self, *, quick: bool = False, budget: Any | None = None, **context: Any) -> None:
+    def __init__(self, *, quick: bool = False, budget: Any | None = None, seed: int = 0, **context: Any) -> None:
         self.quick = quick
+        self.seed = seed  # of the adaptation; Table 1 sets it per run
         self.budget = budget if budget is not None else (self.QUICK if quick else self.FULL)
 
     @abstractmethod

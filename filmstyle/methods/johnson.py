@@ -44,7 +44,7 @@ class JohnsonMethod(Method):
 
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         b = self.budget
-        cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames)
+        cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed)
         # init "scratch" builds filmstyle.nets.transformer.filmstyle_net(), the network meta adapts
         return adapted_look(self.name, still, clip, cfg, init="scratch",
                             stylizer=lambda look: FrameStylizer(look.net, RenderOptions(tone="none")))

@@ -39,7 +39,7 @@ class MetaMethod(Method):
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         b = self.budget
         weight = b.temporal_weight
-        cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames,
+        cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed,
                           loss=LossConfig(temporal_weight=weight))
         return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight,
                             stylizer=lambda look: make_stylizer(look, clip, RenderOptions()))

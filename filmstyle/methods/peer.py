@@ -76,6 +76,7 @@ class PeerMethod(Method):
     title = "pastiche 1.6 (PyPI, external): Gatys-style optimisation per frame"
     source = "https://pypi.org/project/pastiche/ (dstein64), defaults of PasticheArtist"
     external = True
+    seeded = False  # optimises each frame from the content frame: no random state
     FULL = PeerBudget()
     QUICK = PeerBudget(steps=2)
 

@@ -111,8 +111,9 @@ def pretrain(net: StyleBankNet, styles: Sequence[torch.Tensor], content: Sequenc
 
 
 def train_bank(net: StyleBankNet, style: torch.Tensor, frames: Sequence[torch.Tensor], budget: StyleBankBudget,
-               *, vgg: VGG19Features) -> tuple[int, list[float]]:
-    """Add a bank for ``style`` (1, 3, Hs, Ws) and train only it, E and D frozen, on crops of ``frames``.
+               *, vgg: VGG19Features, seed: int = 0) -> tuple[int, list[float]]:
+    """Add a bank for ``style`` (1, 3, Hs, Ws) and train only it, E and D frozen, on crops of ``frames``
+    (drawn from a generator seeded by ``seed`` and the step; the pre-training keeps ``budget.seed``).
 
     Returns (the new bank's index, its loss per step).
     """
@@ -128,7 +129,7 @@ def train_bank(net: StyleBankNet, style: torch.Tensor, frames: Sequence[torch.Te
         x = random_crop(frames, budget.size, gen)
         return {"total": perceptual_loss(vgg, net(x, index), x, targets, cfg)["total"]}
 
-    result = Trainer(None, torch.optim.Adam(params, lr=budget.lr), steps=budget.bank_steps, seed=budget.seed).run(step)
+    result = Trainer(None, torch.optim.Adam(params, lr=budget.lr), steps=budget.bank_steps, seed=seed).run(step)
     net.eval().requires_grad_(False)
     return index, [r["total"] for r in result.history]
 
@@ -227,7 +228,7 @@ class StyleBankMethod(Method):
         t0 = time.perf_counter()
         style = load_still(still, b.size)
         frames = load_content(video_path=clip, content_dir=None, n=b.frames, size=b.size)
-        index, losses = train_bank(net, style, frames, b, vgg=self.vgg())
+        index, losses = train_bank(net, style, frames, b, vgg=self.vgg(), seed=self.seed)
         seconds = time.perf_counter() - t0
         return Prepared(self.name, NetStylizer(BankView(net, index)), seconds, b.bank_steps,
                         notes={"pretraining": self.pretraining, "bank": index,
