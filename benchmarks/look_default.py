@@ -1,7 +1,7 @@
 """The default look path against issue 13's goals, measured as a viewer sees it, through the command line.
 
 For each clip x still: ``filmstyle adapt STILL --video CLIP`` with its defaults (cached in OUT), then
-``filmstyle render`` of the first N frames at 640x360 with each ``--tone`` mode (the default first),
+``filmstyle render`` of the first N frames 640 px wide (the clip's aspect kept) with each ``--tone`` mode (the default first),
 then ``filmstyle eval --still --flow dis --json --sheet``. Prints one row per (pair, tone) with the five
 viewer measures and e_stab over the source's floor, the goals met per row, and the mean per tone.
 Contact sheets of every render land in OUT/sheets/.
@@ -24,6 +24,8 @@ from pathlib import Path
 
 from _common import SHARED, machine, require_shared
 
+from filmstyle.core import video
+
 CLIPS = ("cockatoo.mp4", "slow_traffic_small.mp4", "sintel_snow.mp4")  # development clips, not Table 1's
 STILLS = ("film_stills/sintel_f0043.png", "film_stills/bbb_f0324.png", "paintings/starry_night.jpg")
 TONES = ("grade", "anchor", "none")
@@ -45,18 +47,20 @@ def main() -> None:
     ap.add_argument("--stills", nargs="+", default=STILLS)
     ap.add_argument("--tones", nargs="+", default=TONES, choices=TONES)
     ap.add_argument("--frames", type=int, default=48)
-    ap.add_argument("--size", default="640x360")
+    ap.add_argument("--width", type=int, default=640, help="render width; the height keeps the clip's aspect")
     ap.add_argument("-o", "--out", type=Path, default=Path("runs/look_default"))
     args = ap.parse_args()
     require_shared()
     (args.out / "sheets").mkdir(parents=True, exist_ok=True)
     print(machine())
-    print(f"first {args.frames} frames at {args.size}, DIS flow for e_stab; looks: adapt defaults, cached in {args.out}")
+    print(f"first {args.frames} frames {args.width} px wide, DIS flow for e_stab; looks: adapt defaults, cached in {args.out}")
     print(f"{'clip':22s} {'still':20s} {'tone':6s} {'drift':>6s} {'inv':>3s} {'blobs':>6s} {'pal':>5s} {'SSIM':>5s} "
           f"{'stab':>5s} {'fps':>5s}  goals failed")
     rows: dict[str, list[list[float]]] = {t: [] for t in args.tones}
     for clip in args.clips:
         src = SHARED / "videos" / clip
+        info = video.probe(src)
+        size = f"{args.width}x{round(args.width * info.height / info.width / 2) * 2}"
         for still in args.stills:
             key = f"{Path(clip).stem}__{Path(still).stem}"
             look = args.out / f"{key}.look"
@@ -64,7 +68,7 @@ def main() -> None:
                 filmstyle("adapt", str(SHARED / "styles" / still), "-o", str(look), "--video", str(src))
             for tone in args.tones:
                 out = args.out / f"{key}__{tone}.mp4"
-                said = filmstyle("render", str(src), "-l", str(look), "-o", str(out), "--size", args.size,
+                said = filmstyle("render", str(src), "-l", str(look), "-o", str(out), "--size", size,
                                  "--max-frames", str(args.frames), "--tone", tone)
                 e2e = float(re.search(r"end-to-end ([0-9.]+) FPS", said).group(1))
                 r = json.loads(filmstyle("eval", str(src), str(out), "--max-frames", str(args.frames), "--flow", "dis",

@@ -201,7 +201,7 @@ def grade_frames(stylizer: FrameStylizer, look: Look, frames: list[np.ndarray], 
     if stylizer.pre is not None:
         frames = [stylizer.pre(f) for f in frames]
     lut = grade_lut(look.still, frames)
-    stylizer.graded = GradedDetail(LUTFrames(lut) if packed else lut.apply_uint8)
+    stylizer.graded = GradedDetail(LUTFrames(lut) if packed else lut.apply_uint8, neutral=lut.is_neutral())
     graded = [lut.apply_uint8(f) for f in frames]  # the detail's mean is ~0: the grade sets the offset
     stylizer.lock = ExposureLock(lock_offset(frames, graded if stylizer.post is None else [stylizer.post(g) for g in graded]))
 

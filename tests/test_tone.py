@@ -121,6 +121,18 @@ def test_graded_detail_is_the_grade_plus_only_the_networks_detail():
     assert abs(out.mean()) < 2 and out[:, ::2].mean() > 15 and out[:, 1::2].mean() < -15
 
 
+def test_a_black_and_white_grade_stays_grey_under_coloured_detail():
+    from filmstyle.grading.tone import GradedDetail
+
+    rng = np.random.default_rng(6)
+    src = rng.integers(0, 256, (40, 40, 3), dtype=np.uint8)
+    grey = lambda f: np.repeat(luma(f).round().astype(np.uint8)[..., None], 3, axis=2)  # noqa: E731
+    colour = rng.integers(0, 256, (40, 40, 3), dtype=np.uint8)  # a network output full of coloured detail
+    out = GradedDetail(grey, neutral=True)(src, colour).astype(int)
+    assert np.array_equal(out[..., 0], out[..., 1]) and np.array_equal(out[..., 1], out[..., 2])
+    assert not np.array_equal(out, grey(src).astype(int))  # the detail is there, as luma
+
+
 def test_exposure_lock_sets_the_mean_and_keeps_black():
     from filmstyle.grading.tone import ExposureLock
 

@@ -154,14 +154,16 @@ def detail_sigma(shape: tuple[int, ...]) -> float:
 class GradedDetail:
     """``composite(source, output)``: G(source) plus the detail of the network's ``output`` (module
     docstring); (H, W, 3) uint8 RGB frames of one size in and out. ``grade``: a callable (H, W, 3)
-    uint8 -> the same (a LUT's ``apply_uint8`` or a packed table)."""
+    uint8 -> the same (a LUT's ``apply_uint8`` or a packed table). ``neutral``: the grade is black
+    and white (a grey still), so the detail is added as luma only and the frame stays grey."""
 
-    def __init__(self, grade) -> None:  # noqa: ANN001
-        self.grade = grade
+    def __init__(self, grade, *, neutral: bool = False) -> None:  # noqa: ANN001
+        self.grade, self.neutral = grade, neutral
 
     def __call__(self, source: np.ndarray, output: np.ndarray) -> np.ndarray:
         out = self.grade(source).astype(np.float32)
-        out += detail(output.astype(np.float32), detail_sigma(output.shape))
+        fine = detail(output.astype(np.float32), detail_sigma(output.shape))
+        out += (fine @ _LUMA)[..., None] if self.neutral else fine
         return np.clip(out, 0, 255).round().astype(np.uint8)
 
 
