@@ -65,6 +65,8 @@ class FrameStylizer:
     def styled(self, frame: np.ndarray) -> np.ndarray:
         """One frame through the colour hooks, the network and the tone mode, before any blending.
         With a picture box, only the picture is stylised: the letterbox bars stay the source's."""
+        if self.graded is not None:
+            return self.compose(frame, *self.layers(frame))
         if self.box is None:
             return self._styled(frame)
         rows, cols = box_slices(frame.shape, self.box)
@@ -72,19 +74,37 @@ class FrameStylizer:
         out[rows, cols] = self._styled(np.ascontiguousarray(frame[rows, cols]))
         return out
 
-    def _styled(self, frame: np.ndarray) -> np.ndarray:
+    def _network(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the frame after the ``pre`` hook, the network's output for it), (H, W, 3) uint8 each."""
         src = frame if self.pre is None else self.pre(frame)
-        img = from_array(src)
         with self.model:  # the network alone: model-only FPS, as before the tone modes
-            styled = self.stylize(img)
-        out = to_array(styled)
+            out = self.stylize(from_array(src))
+        return src, to_array(out)
+
+    def _styled(self, frame: np.ndarray) -> np.ndarray:
+        src, out = self._network(frame)
         if self.tone is not None:  # T maps the source frame's luma to the look's
             out = self.tone(frame, out)
-        if self.graded is not None:
-            out = self.graded(src, out)
-            if self.options.strength < 1.0:
-                out = to_array(blend(from_array(out), img, self.options.strength))
         return out if self.post is None else np.ascontiguousarray(self.post(out))
+
+    def layers(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``--tone grade``: (the graded frame, the network's detail), (H, W, 3) float32 each; outside
+        the picture box the source and no detail."""
+        base, fine = frame.astype(np.float32), np.zeros(frame.shape, np.float32)
+        rows, cols = box_slices(frame.shape, self.box or (0.0, 1.0, 0.0, 1.0))
+        src, out = self._network(np.ascontiguousarray(frame[rows, cols]))
+        base[rows, cols], fine[rows, cols] = self.graded.layers(src, out)
+        return base, fine
+
+    def compose(self, frame: np.ndarray, base: np.ndarray, fine: np.ndarray) -> np.ndarray:
+        """``--tone grade``: the graded frame plus the detail, then the strength and the ``post`` hook."""
+        out = np.clip(base + fine, 0, 255).round().astype(np.uint8)
+        if self.options.strength < 1.0:
+            out = to_array(blend(from_array(out), from_array(frame), self.options.strength))
+        if self.post is not None:
+            rows, cols = box_slices(frame.shape, self.box or (0.0, 1.0, 0.0, 1.0))
+            out[rows, cols] = self.post(np.ascontiguousarray(out[rows, cols]))
+        return out
 
     def finish(self, frame: np.ndarray, out: np.ndarray) -> np.ndarray:
         """The last step on a finished frame: the exposure lock of the grade, if any."""
@@ -99,7 +119,8 @@ class FrameStylizer:
 
 
 class BlendingStylizer(FrameStylizer):
-    """A :class:`FrameStylizer` whose outputs are blended along the flow with the previous output.
+    """A :class:`FrameStylizer` whose outputs are blended along the flow with the previous output
+    (with ``--tone grade``: only the network's detail is; the grade is the current frame's).
 
     Shot cuts (``options.cuts``) restart the blending. ``model_seconds`` stays the network's time;
     ``temporal_seconds`` accumulates cut detection, flow, mask and blending; ``cuts`` counts the
@@ -121,7 +142,12 @@ class BlendingStylizer(FrameStylizer):
         with self.cut_watch:
             cut = self.cut_at(frame)
         self.cuts += cut
-        return self.finish(frame, self.blender(frame, self.styled(frame), cut=cut))
+        if self.graded is None:
+            return self.finish(frame, self.blender(frame, self.styled(frame), cut=cut))
+        # --tone grade: only the network's detail is carried along the flow; the graded frame is the
+        # current source's, so a fade or a change of light is never held back by earlier frames
+        base, fine = self.layers(frame)
+        return self.finish(frame, self.compose(frame, base, self.blender(frame, fine, cut=cut)))
 
 
 @dataclass(frozen=True)

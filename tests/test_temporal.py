@@ -237,7 +237,9 @@ def test_blender_rejects_bad_settings_and_frames():
     with pytest.raises(ValueError, match="alpha"):
         TemporalBlender(alpha=1.0)
     with pytest.raises(ValueError, match="uint8"):
-        TemporalBlender()(clip_frame(0), clip_frame(0).astype(np.float32))
+        TemporalBlender()(clip_frame(0), clip_frame(0).astype(np.float64))  # float32 is a signed layer; others refused
+    with pytest.raises(ValueError, match="uint8"):
+        TemporalBlender()(clip_frame(0).astype(np.float32), clip_frame(0).astype(np.float32))
 
 
 def _two_shots(tmp_path: Path) -> Path:

@@ -12,8 +12,9 @@ clip's colours to the still's, its gain per colour direction limited to [1/:data
     out = G(source) + (net(source) - blur(net(source)))        # blur: Gaussian, DETAIL_SIGMA px at 360p
 
 so the network contributes only its detail above the blur's scale (strokes, grain, texture) and
-every pixel's colour follows the source's through one fixed, monotone-in-luma map. Last (after the
-flow blending, which lags a fast change of exposure), :class:`ExposureLock` shifts the frame's luma,
+every pixel's colour follows the source's through one fixed, monotone-in-luma map. With flow
+blending only the detail is carried along the flow: the graded frame is always the current
+source's, so a fade does not keep the ghost of what faded. Last, :class:`ExposureLock` shifts the frame's luma,
 weighted toward the mid-tones, so its mean is the source's plus the look's constant offset
 (measured once on the clip): the clip's exposure changes pass through unchanged, by construction.
 
@@ -160,11 +161,16 @@ class GradedDetail:
     def __init__(self, grade, *, neutral: bool = False) -> None:  # noqa: ANN001
         self.grade, self.neutral = grade, neutral
 
-    def __call__(self, source: np.ndarray, output: np.ndarray) -> np.ndarray:
-        out = self.grade(source).astype(np.float32)
+    def layers(self, source: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(G(source), the detail of ``output``), (H, W, 3) float32 each: the two parts of the composite."""
         fine = detail(output.astype(np.float32), detail_sigma(output.shape))
-        out += (fine @ _LUMA)[..., None] if self.neutral else fine
-        return np.clip(out, 0, 255).round().astype(np.uint8)
+        if self.neutral:
+            fine = np.repeat((fine @ _LUMA)[..., None], 3, axis=2)
+        return self.grade(source).astype(np.float32), fine
+
+    def __call__(self, source: np.ndarray, output: np.ndarray) -> np.ndarray:
+        base, fine = self.layers(source, output)
+        return np.clip(base + fine, 0, 255).round().astype(np.uint8)
 
 
 def lock_offset(sources: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> float:

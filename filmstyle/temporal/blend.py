@@ -77,7 +77,8 @@ class TemporalBlender:
 
     ``blender(source, stylized, cut=False) -> output``: source and stylised frames (H, W, 3) uint8
     RGB of the same size; ``cut`` True at the first frame of a new shot (state is reset first).
-    Returns the (H, W, 3) uint8 output frame. ``seconds`` accumulates the time spent on flow,
+    Returns the (H, W, 3) uint8 output frame; a float32 ``stylized`` (a signed layer such as render's
+    detail) is blended the same way and returned as float32, unclipped. ``seconds`` accumulates the time spent on flow,
     mask and blending; ``reliable`` holds the last mask's fraction of reliable pixels.
     """
 
@@ -107,8 +108,9 @@ class TemporalBlender:
         return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
     def __call__(self, source: np.ndarray, stylized: np.ndarray, cut: bool = False) -> np.ndarray:
-        if source.shape != stylized.shape or source.dtype != np.uint8 or stylized.dtype != np.uint8:
-            raise ValueError(f"need source and stylised (H, W, 3) uint8 frames of one size, got "
+        floating = stylized.dtype == np.float32  # a signed layer (render --tone grade's detail): no clipping
+        if source.shape != stylized.shape or source.dtype != np.uint8 or stylized.dtype not in (np.uint8, np.float32):
+            raise ValueError(f"need a uint8 source and a uint8 or float32 stylised (H, W, 3) frame of one size, got "
                              f"{source.shape} {source.dtype} and {stylized.shape} {stylized.dtype}")
         start = time.perf_counter()
         small = self._shrink(source)
@@ -124,8 +126,10 @@ class TemporalBlender:
             weight *= self.alpha
             warped = warp_array(self._output, back, interpolation=cv2.INTER_CUBIC)
             current = stylized.astype(np.float32)
-            out = np.clip(current + weight[..., None] * (warped - current), 0, 255)  # cubic overshoots
+            out = current + weight[..., None] * (warped - current)
+            if not floating:
+                out = np.clip(out, 0, 255)  # cubic overshoots
         self._source, self._small, self._output = source, small, out
-        result = (out + 0.5).astype(np.uint8)
+        result = out if floating else (out + 0.5).astype(np.uint8)
         self.seconds += time.perf_counter() - start
         return result
