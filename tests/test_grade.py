@@ -92,6 +92,25 @@ def test_lut_command_from_a_look_distills_it(look, tiny_clip, tmp_path, capsys):
     assert read_lut(out).size == 17
 
 
+def test_lut_command_from_a_look_with_its_still_exports_renders_grade(tiny_clip, tmp_path, capsys):
+    from filmstyle.core.image import from_array
+    from filmstyle.grading.grade import grade_for
+
+    still = np.zeros((40, 60, 3), np.uint8)
+    still[..., 2] = 200  # a blue still: the grade turns the clip blue
+    look = Look(TransformerNet(width=2, depth=1), still=still)
+    path = look.save(tmp_path / "still.look")
+    out = tmp_path / "grade.cube"
+    assert main(["-q", "lut", str(path), "-o", str(out), "--video", str(tiny_clip)]) == 0
+    assert "colour grade" in capsys.readouterr().out
+    lut = read_lut(out)
+    frame = next(video.read_frames(tiny_clip))
+    graded = lut.apply_uint8(frame).astype(int)
+    assert graded[..., 2].mean() > graded[..., 0].mean() + 50  # blue, as the still
+    direct = grade_for(look, [from_array(frame)])  # the same fit as render's, on the same colours
+    assert np.abs(direct.apply_uint8(frame).astype(int) - lut.apply_uint8(frame)).mean() < 12
+
+
 def test_grade_command_with_a_lut_file(tiny_clip, tmp_path, capsys):
     cube = write_lut(_warm_lut(), tmp_path / "warm.cube")
     out = tmp_path / "graded.mkv"

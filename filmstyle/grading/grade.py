@@ -142,6 +142,16 @@ def lut_from_look(look, content: Sequence[torch.Tensor], *, size: int = 33):  # 
     return distill_lut(net, content, size=size)
 
 
+def grade_for(look, frames: Sequence[torch.Tensor]) -> LUT3D:  # noqa: ANN001
+    """The colour grade of ``look`` (one that keeps its still) fitted to content ``frames`` ((1, 3, H, W)
+    each), their letterbox bars left out, as ``render --tone grade`` fits it to a clip."""
+    from filmstyle.grading.tone import box_slices, grade_lut, picture_box
+
+    arrays = [np.ascontiguousarray((f[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)) for f in frames]
+    box = picture_box(arrays)
+    return grade_lut(look.still, [np.ascontiguousarray(a[box_slices(a.shape, box)]) for a in arrays])
+
+
 def is_look_file(path: str | os.PathLike) -> bool:
     """Whether ``path`` is a filmstyle look file (by suffix, else by its header)."""
     from filmstyle.look import read_header
@@ -177,7 +187,15 @@ def make_lut(source: str | os.PathLike, options: LutOptions = LutOptions(), *, k
         lut = read_lut(source)
         return (lut if keep_size else lut.resample(options.size)), f"read from {source}"
     if kind == "look":
-        d = lut_from_look(source, content_frames(content), size=options.size)
+        from filmstyle.look import load_look
+
+        look = load_look(source)
+        frames = content_frames(content)
+        if look.still is not None:  # what render --tone grade applies: the grade itself, exactly
+            return grade_for(look, frames).resample(options.size), (
+                "the look's colour grade (render's default --tone grade) fitted to the content's colours; "
+                "render adds the network's detail on top, which a LUT cannot carry")
+        d = lut_from_look(look, frames, size=options.size)
         return d.lut, (f"distilled from the look on {d.pixels} pixels ({d.colours} colour bins); "
                        f"mean error {d.error:.2f}/255 against the network (it also changes texture, a LUT cannot)")
     lut = lut_from_still(source, content_frames(content), method=options.method, size=options.size,
