@@ -144,10 +144,12 @@ class BlendingStylizer(FrameStylizer):
         self.cuts += cut
         if self.graded is None:
             return self.finish(frame, self.blender(frame, self.styled(frame), cut=cut))
-        # --tone grade: only the network's detail is carried along the flow; the graded frame is the
-        # current source's, so a fade or a change of light is never held back by earlier frames
+        # --tone grade: the network's detail is carried along the flow; the graded frame is the current
+        # source's, so a fade or a change of light is never held back by earlier frames, and
+        # the graded frame itself is only smoothed where it moved by less than the sensor noise
         base, fine = self.layers(frame)
-        return self.finish(frame, self.compose(frame, base, self.blender(frame, fine, cut=cut)))
+        fine, base = self.blender(frame, fine, cut=cut, steady=base)
+        return self.finish(frame, self.compose(frame, base, fine))
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,11 @@ from filmstyle.temporal.warp import warp_array
 DEFAULT_ALPHA = 0.8
 DEFAULT_SCALE = 0.5  # flow resolution / frame resolution; DIS at 320x180 costs ~6 ms per flow
 PHOTO_TOLERANCE = 0.1  # mean |RGB difference| in [0, 1]; measured (module docstring), 0.05 rejected too much
+# A steady layer (render --tone grade's graded frame) is carried only where it moved by less than this
+# many luma levels from its carried value: sensor noise is smoothed, a fade or a change of light is not
+# held back (the carried value lags a steady change by a few levels at most).
+STEADY_TOLERANCE = 6.0
+_LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 
 
 def upsample_flow(flow: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -99,6 +104,7 @@ class TemporalBlender:
         self._source: np.ndarray | None = None  # previous source frame, (H, W, 3) uint8
         self._small: np.ndarray | None = None  # the same, shrunk for the flow
         self._output: np.ndarray | None = None  # previous output, (H, W, 3) float32 in [0, 255]
+        self._steady: np.ndarray | None = None  # previous steady layer, if any
 
     def _shrink(self, frame: np.ndarray) -> np.ndarray:
         if self.scale == 1.0:
@@ -107,14 +113,20 @@ class TemporalBlender:
         size = (max(8, round(w * self.scale)), max(8, round(h * self.scale)))
         return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
-    def __call__(self, source: np.ndarray, stylized: np.ndarray, cut: bool = False) -> np.ndarray:
+    def __call__(self, source: np.ndarray, stylized: np.ndarray, cut: bool = False, *,
+                 steady: np.ndarray | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Blend one frame (class docstring). ``steady``: a second (H, W, 3) float32 layer in 0..255,
+        carried along the same flow only where it changed by less than STEADY_TOLERANCE luma levels
+        (a temporal denoise that lets real changes through); then (output, steady output) is returned."""
         floating = stylized.dtype == np.float32  # a signed layer (render --tone grade's detail): no clipping
         if source.shape != stylized.shape or source.dtype != np.uint8 or stylized.dtype not in (np.uint8, np.float32):
             raise ValueError(f"need a uint8 source and a uint8 or float32 stylised (H, W, 3) frame of one size, got "
                              f"{source.shape} {source.dtype} and {stylized.shape} {stylized.dtype}")
         start = time.perf_counter()
         small = self._shrink(source)
-        if cut or self._output is None or self._output.shape != stylized.shape:
+        kept = None if steady is None else steady.astype(np.float32)
+        if cut or self._output is None or self._output.shape != stylized.shape or (
+                steady is not None and (self._steady is None or self._steady.shape != steady.shape)):
             out = stylized.astype(np.float32)
             self.reliable = 0.0
         else:
@@ -129,7 +141,12 @@ class TemporalBlender:
             out = current + weight[..., None] * (warped - current)
             if not floating:
                 out = np.clip(out, 0, 255)  # cubic overshoots
-        self._source, self._small, self._output = source, small, out
+            if kept is not None:
+                carried = warp_array(self._steady, back, interpolation=cv2.INTER_LINEAR)
+                moved = np.abs((carried - kept) @ _LUMA)
+                w = weight * np.clip(1.0 - moved / STEADY_TOLERANCE, 0.0, 1.0)
+                kept = kept + w[..., None] * (carried - kept)
+        self._source, self._small, self._output, self._steady = source, small, out, kept
         result = out if floating else (out + 0.5).astype(np.uint8)
         self.seconds += time.perf_counter() - start
-        return result
+        return result if kept is None else (result, kept)
