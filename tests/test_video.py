@@ -389,6 +389,9 @@ def test_ctrl_c_while_waiting_for_a_slow_decoder(tmp_path: Path, monkeypatch: py
     within about one frame's conversion, leaving no dst and no thread."""
     src = make_clip(tmp_path / "clip.mp4", frames=24)
     dst = tmp_path / "out.mp4"
+    # a process started in the background by a non-interactive shell inherits SIGINT ignored, and
+    # Python then installs no KeyboardInterrupt handler: install it, as an interactive run has it
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     threads = threading.active_count()
     to_rgb = video._to_rgb
     monkeypatch.setattr(video, "_to_rgb", lambda frame, size: time.sleep(0.2) or to_rgb(frame, size))
@@ -401,6 +404,7 @@ def test_ctrl_c_while_waiting_for_a_slow_decoder(tmp_path: Path, monkeypatch: py
     finally:
         timer.cancel()
         timer.join()
+        signal.signal(signal.SIGINT, previous)
     assert time.perf_counter() - start < 0.5 + 1.0
     assert threading.active_count() == threads
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
