@@ -107,6 +107,22 @@ def test_mk_gain_limit_bounds_the_stretch_of_a_flat_source():
         mk(flat, contrasty, max_gain=0.5)
 
 
+def test_mk_gain_floor_bounds_the_flattening_of_a_contrasty_source():
+    from filmstyle.lut.transfer import mk
+
+    rng = np.random.default_rng(1)
+    contrasty = rng.uniform(0, 1, (4000, 3))
+    fog = 0.5 + rng.normal(0, 0.01, (4000, 3))
+    default, deep = mk(contrasty, fog, max_gain=2.0), mk(contrasty, fog, max_gain=2.0, min_gain=0.25)
+    ratio = lambda t: t(contrasty).std(0) / contrasty.std(0)  # noqa: E731
+    assert np.allclose(ratio(default), 0.5, atol=0.03)  # floor 1 / max_gain by default
+    assert np.allclose(ratio(deep), 0.25, atol=0.03)  # a lower floor lets it go further toward the fog
+    assert np.allclose(ratio(mk(contrasty, fog, min_gain=0.0)), fog.std(0) / contrasty.std(0), rtol=0.1)
+    for lo, hi in ((1.5, 2.0), (-0.1, 2.0), (0.5, 0.9)):
+        with pytest.raises(ValueError):
+            mk(contrasty, fog, max_gain=hi, min_gain=lo)
+
+
 def test_graded_detail_is_the_grade_plus_only_the_networks_detail():
     from filmstyle.grading.tone import GradedDetail
 

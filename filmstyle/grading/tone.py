@@ -44,6 +44,7 @@ SLOPE_LIMIT = (1 / 1.5, 1.5)
 _LUMA = np.array(BT709_LUMA, np.float32)
 # --tone grade (docs/results/looks.md, development pairs only):
 MAX_GAIN = 2.0  # the colour transfer's gain limit per colour direction: fog x a contrasty still stays clean
+MIN_GAIN = 0.25  # its floor: how far a contrasty clip may be flattened toward a flat (foggy) still
 DETAIL_SIGMA = 4.0  # px at a short side of 360 (scaled with the frame): the network's detail above this scale
 DETAIL_SHORT_SIDE = 360
 LOCK_MAX = 60.0  # luma levels: the exposure lock's largest mid-tone move (below 127.5^2 / 255: monotone)
@@ -131,13 +132,14 @@ def still_thumbnail(still: np.ndarray, short_side: int = STILL_SIDE) -> np.ndarr
     return cv2.resize(still, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
 
 
-def grade_lut(still: np.ndarray, frames: Sequence[np.ndarray], *, max_gain: float = MAX_GAIN):  # noqa: ANN201
+def grade_lut(still: np.ndarray, frames: Sequence[np.ndarray], *, max_gain: float = MAX_GAIN,  # noqa: ANN201
+              min_gain: float = MIN_GAIN):
     """The look's colour grade G: a 33-point LUT carrying the colours of ``frames`` toward the still's
     ((H, W, 3) uint8 RGB each; the still's black bars are trimmed); neutral for a grey still."""
     from filmstyle.lut.transfer import pixels, transfer_lut
     from filmstyle.measure.viewer import trim_bars
 
-    return transfer_lut("mk", pixels(frames), pixels([trim_bars(still)]), max_gain=max_gain)
+    return transfer_lut("mk", pixels(frames), pixels([trim_bars(still)]), max_gain=max_gain, min_gain=min_gain)
 
 
 def detail(output: np.ndarray, sigma: float) -> np.ndarray:

@@ -125,24 +125,28 @@ def _sqrtm(a: np.ndarray) -> np.ndarray:
     return (v * np.sqrt(np.maximum(w, 0.0))) @ v.T
 
 
-def mk(source: np.ndarray, target: np.ndarray, *, max_gain: float | None = None) -> ColourMap:
+def mk(source: np.ndarray, target: np.ndarray, *, max_gain: float | None = None,
+       min_gain: float | None = None) -> ColourMap:
     """Pitie & Kokaram 2007: ``T = S^-1/2 (S^1/2 C_t S^1/2)^1/2 S^-1/2`` with ``S = C_s``, then
     ``x -> T (x - mean_s) + mean_t`` (their closed-form linear Monge-Kantorovich solution).
 
     ``max_gain``: T is symmetric positive definite; its eigenvalues (the gain along each colour
-    direction) are clipped to [1 / max_gain, max_gain], so a nearly flat source (fog, a fade) is
-    not stretched into noise and a contrasty one not flattened to grey.
+    direction) are clipped to at most ``max_gain``, so a nearly flat source (fog, a fade) is not
+    stretched into noise; ``min_gain`` (default ``1 / max_gain``) is their floor, so a contrasty
+    source is not flattened to grey.
     """
     eye = np.eye(3) * _COV_EPS
     cs, ct = np.cov(source.T) + eye, np.cov(target.T) + eye
     s_half = _sqrtm(cs)
     s_inv_half = np.linalg.inv(s_half)
     t = s_inv_half @ _sqrtm(s_half @ ct @ s_half) @ s_inv_half
-    if max_gain is not None:
-        if max_gain < 1:
-            raise ValueError(f"max_gain must be >= 1, got {max_gain}")
+    if max_gain is not None or min_gain is not None:
+        hi = np.inf if max_gain is None else max_gain
+        lo = (0.0 if max_gain is None else 1 / max_gain) if min_gain is None else min_gain
+        if not 0 <= lo <= 1 <= hi:
+            raise ValueError(f"need 0 <= min_gain <= 1 <= max_gain, got {min_gain} and {max_gain}")
         w, v = np.linalg.eigh((t + t.T) / 2)
-        t = (v * np.clip(w, 1 / max_gain, max_gain)) @ v.T
+        t = (v * np.clip(w, lo, hi)) @ v.T
     mu_s, mu_t = source.mean(0), target.mean(0)
 
     def apply(px: np.ndarray) -> np.ndarray:
