@@ -8,19 +8,20 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from filmstyle.core import __version__
 from filmstyle.core.assets import DEMO_CLIP, META_INIT
 from filmstyle.core.config import ADAPT_INIT, AdaptConfig
 from filmstyle.core.errors import InputError
-from filmstyle.core.image import file_sha256, load_still, to_array
+from filmstyle.core.image import file_sha256, from_array, load_still, to_array
 from filmstyle.core.media import load_content
-from filmstyle.grading.tone import STILL_SIDE
+from filmstyle.grading.tone import DETAIL_SHORT_SIDE, DETAIL_SIGMA, STILL_SIDE, grade_lut
 from filmstyle.look import Look, load_look
 from filmstyle.nets.transformer import FILMSTYLE_NET, TransformerNet, filmstyle_net
 from filmstyle.temporal.loss import FramePair, clip_pairs
-from filmstyle.training.adapt import AdaptResult, adapt
+from filmstyle.training.adapt import AdaptResult, Composite, adapt
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,16 @@ def _temporal_pairs(video_path: str | os.PathLike | None, content_dir: str | os.
         raise InputError(clip, "no pair of consecutive frames has a usable optical flow (too short, or all cuts)",
                          "use a longer clip or set --temporal-weight 0")
     return pairs
+
+
+def graded_composite(still: np.ndarray, frames: list[torch.Tensor], size: int) -> Composite:
+    """What ``render --tone grade`` shows, for the loss: the frames' colour grade toward ``still`` (the
+    look's thumbnail) as the base, plus the network's detail above the render's scale (frames of short
+    side ``size``)."""
+    arrays = [to_array(f) for f in frames]
+    lut = grade_lut(still, arrays)
+    return Composite([from_array(lut.apply_uint8(a)) for a in arrays], DETAIL_SIGMA * size / DETAIL_SHORT_SIDE,
+                     luma_only=lut.is_neutral())
 
 
 def resolve_init(init: str) -> str:
@@ -79,7 +90,10 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
     still_sha = file_sha256(still)
     source = str(video_path or content_dir or DEMO_CLIP.name)
     run_key = hashlib.sha256(json.dumps([still_sha, cfg.to_dict(), init_id, net.config, source], sort_keys=True).encode()).hexdigest()
-    result = adapt(net, style, frames, cfg, checkpoint=checkpoint, run_key=run_key, on_step=on_step, pairs=pairs)
+    thumbnail = to_array(load_still(still, STILL_SIDE))
+    composite = graded_composite(thumbnail, frames, cfg.size) if cfg.tone == "grade" else None
+    result = adapt(net, style, frames, cfg, checkpoint=checkpoint, run_key=run_key, on_step=on_step, pairs=pairs,
+                   composite=composite)
     meta = {
         "filmstyle_version": __version__,
         "still": {"name": Path(still).name, "sha256": still_sha},
@@ -90,4 +104,4 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
         "final_losses": result.losses,
         "seconds": round(result.seconds, 2),
     }
-    return Look(net=net, meta=meta, still=to_array(load_still(still, STILL_SIDE))), result
+    return Look(net=net, meta=meta, still=thumbnail), result

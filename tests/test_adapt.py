@@ -81,3 +81,51 @@ def test_frames_smaller_than_crop_are_rejected():
     vgg, _, style, cfg = _setup()
     with pytest.raises(ValueError, match="smaller than the crop"):
         adapt(TransformerNet(width=2, depth=1), style, [torch.rand(1, 3, 8, 8)], cfg, vgg=vgg)
+
+
+def test_highpass_is_the_frame_minus_its_gaussian_blur():
+    import cv2
+    import numpy as np
+
+    from filmstyle.training.adapt import highpass
+
+    x = torch.rand(1, 3, 30, 41)
+    got = highpass(x, 2.0)[0].permute(1, 2, 0).numpy()
+    a = x[0].permute(1, 2, 0).numpy()
+    assert np.abs(got - (a - cv2.GaussianBlur(a, (0, 0), 2.0))).max() < 1e-5
+    assert highpass(torch.full((1, 3, 9, 9), 0.4), 3.0).abs().max() < 1e-6  # a flat frame has no detail
+
+
+def test_composite_is_the_base_plus_only_the_outputs_detail():
+    from filmstyle.training.adapt import Composite
+
+    base = torch.rand(1, 3, 20, 24)
+    smooth = torch.linspace(0, 1, 24).view(1, 1, 1, 24).expand(1, 3, 20, 24)  # a gentle ramp: low frequency
+    comp = Composite([base], sigma=1.0)
+    assert (comp(base, smooth * 0.01) - base).abs().max() < 1e-3  # the output's low frequencies do not pass
+    noisy = torch.rand(1, 3, 20, 24)
+    assert (comp(base, noisy) - base).abs().mean() > 0.05  # its detail does
+    grey = Composite([base], sigma=1.0, luma_only=True)(torch.full_like(base, 0.5), noisy)
+    assert torch.allclose(grey[:, 0], grey[:, 1]) and torch.allclose(grey[:, 1], grey[:, 2])
+
+
+def test_adapt_through_a_composite_runs_and_checks_its_base_frames():
+    from filmstyle.training.adapt import Composite
+
+    vgg, frames, style, cfg = _setup(steps=3)
+    torch.manual_seed(3)
+    net = TransformerNet(width=2, depth=1)
+    seen = []
+    comp = Composite([f.clone() for f in frames], sigma=1.5)
+    result = adapt(net, style, frames, cfg, vgg=vgg, composite=comp, on_step=lambda i, t: seen.append(t["total"]))
+    assert len(seen) == 3 and result.steps == 3
+    with pytest.raises(ValueError, match="one base frame per content frame"):
+        adapt(net, style, frames, cfg, vgg=vgg, composite=Composite(frames[:1], sigma=1.5))
+
+
+def test_adapt_config_tone_is_validated():
+    from filmstyle.core.errors import InputError
+
+    assert AdaptConfig(tone="grade").tone == "grade"
+    with pytest.raises(InputError):
+        AdaptConfig(tone="sepia")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from filmstyle._cli.common import at_least, given, option, step_bar
-from filmstyle.core.config import ADAPT_INIT, PARAMS, AdaptConfig, LossConfig
+from filmstyle.core.config import ADAPT_INIT, ADAPT_TONES, PARAMS, AdaptConfig, LossConfig
 
 RESUMABLE = True
 
@@ -26,6 +26,9 @@ def add_parser(a: argparse.ArgumentParser) -> None:
     option(a, "--style-weight", cls=LossConfig, type=float, help="weight of the style term; higher = stronger look")
     option(a, "--temporal-weight", cls=LossConfig, type=float,
            help="weight of the temporal loss on consecutive frames of the clip; 0 = off (300 steadies animation)")
+    option(a, "--tone", cls=AdaptConfig, choices=ADAPT_TONES,
+           help="what the loss sees: 'grade' = what render --tone grade shows (the grade plus the network's detail), "
+                "'none' = the network's raw output")
     option(a, "--seed", cls=AdaptConfig, type=int, help="seeds the crops")
     a.add_argument("--width", type=at_least(1, "--width"), help="network width (scratch only; default 16)")
     a.add_argument("--depth", type=at_least(0, "--depth"), help="residual blocks (scratch only; default 5)")

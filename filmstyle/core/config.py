@@ -27,6 +27,7 @@ PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "sl
 TEMPORAL_MODES = ("none", "blend")
 TONES = ("grade", "anchor", "none")  # filmstyle.grading.tone
 COLOR_STAGES = ("before", "after")
+ADAPT_TONES = ("grade", "none")  # what adapt's loss sees: the render's --tone grade composite, or the raw output
 PARAMS = ("all", "norm")  # what adaptation trains: every weight, or the instance-norm scales/shifts
 OUTER_LOOPS = ("reptile", "fomaml", "maml", "es")  # filmstyle.training.meta.OUTER
 METHODS = ("meta", "johnson", "stylebank", "gatys", "pastiche")  # filmstyle.methods.METHODS
@@ -100,6 +101,10 @@ class AdaptConfig:
     seed: int = 0
     params: str = "all"  # "all" or "norm" (instance-norm scales/shifts only, as MetaStyle)
     frames: int = 32  # content frames sampled from the clip
+    # "grade": the loss sees what `render --tone grade` shows (the clip's colour grade toward the still
+    # plus the network's detail), so the network learns the detail that goes over the grade; "none":
+    # the network's raw output (Johnson et al.).
+    tone: str = "none"
     loss: LossConfig = field(default_factory=LossConfig)
 
     def __post_init__(self) -> None:
@@ -107,6 +112,7 @@ class AdaptConfig:
         if self.size < 8:
             raise InputError(None, f"--size must be at least 8 px, got {self.size}")
         _one_of("params", self.params, PARAMS)
+        _one_of("tone", self.tone, ADAPT_TONES)
 
     @classmethod
     def for_init(cls, init: str, **given: Any) -> AdaptConfig:

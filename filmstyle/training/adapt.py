@@ -11,7 +11,10 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import math
+
 import torch
+import torch.nn.functional as F
 
 from filmstyle.core.config import AdaptConfig
 from filmstyle.losses import loss_network, perceptual_loss, style_targets
@@ -34,6 +37,39 @@ class AdaptResult:
     resumed_from: int = 0
 
 
+@dataclass(frozen=True)
+class Composite:
+    """What the loss sees instead of the network's raw output: ``base`` (one (1, 3, H, W) frame per
+    content frame, e.g. the colour-graded frame) plus the network's detail above ``sigma`` px
+    (:func:`highpass`), as ``render --tone grade`` shows it. ``luma_only``: the detail is added as
+    luma only (a black-and-white grade stays grey)."""
+
+    base: Sequence[torch.Tensor]
+    sigma: float
+    luma_only: bool = False
+
+    def __call__(self, base: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
+        fine = highpass(output, self.sigma)
+        if self.luma_only:
+            fine = (fine * _LUMA.to(fine)).sum(1, keepdim=True).expand_as(fine)
+        return base + fine
+
+
+_LUMA = torch.tensor([0.2126, 0.7152, 0.0722]).view(1, 3, 1, 1)  # BT.709
+
+
+def highpass(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    """(B, C, H, W) -> ``x`` minus its Gaussian blur of ``sigma`` px (separable, reflected edges, radius 4 sigma)."""
+    radius = min(max(1, math.ceil(4 * sigma)), x.shape[-2] - 1, x.shape[-1] - 1)
+    t = torch.arange(-radius, radius + 1, dtype=x.dtype, device=x.device)
+    k = torch.exp(-0.5 * (t / sigma) ** 2)
+    k = k / k.sum()
+    c = x.shape[1]
+    blur = F.conv2d(F.pad(x, (radius, radius, 0, 0), mode="reflect"), k.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
+    blur = F.conv2d(F.pad(blur, (0, 0, radius, radius), mode="reflect"), k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
+    return x - blur
+
+
 def trainable_parameters(net: TransformerNet, which: str) -> list[torch.nn.Parameter]:
     """Parameters adapted: ``"all"``, or ``"norm"`` (instance-norm scales and shifts only)."""
     if which == "all":
@@ -43,15 +79,19 @@ def trainable_parameters(net: TransformerNet, which: str) -> list[torch.nn.Param
     raise ValueError(f"params must be 'all' or 'norm', got {which!r}")
 
 
-def random_crop(frames: Sequence[torch.Tensor], size: int, gen: torch.Generator) -> torch.Tensor:
-    """One random frame of ``frames`` (each (1, 3, H, W), H, W >= size), cropped to (1, 3, size, size)."""
-    frame = frames[int(torch.randint(len(frames), (1,), generator=gen))]
+def random_crop(frames: Sequence[torch.Tensor], size: int, gen: torch.Generator,
+                also: Sequence[torch.Tensor] | None = None) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """One random frame of ``frames`` (each (1, 3, H, W), H, W >= size), cropped to (1, 3, size, size).
+    ``also``: a list parallel to ``frames``; its frame is cropped to the same window and returned too."""
+    i = int(torch.randint(len(frames), (1,), generator=gen))
+    frame = frames[i]
     h, w = frame.shape[-2:]
     if min(h, w) < size:
         raise ValueError(f"content frame {w}x{h} is smaller than the crop size {size}")
     top = int(torch.randint(h - size + 1, (1,), generator=gen))
     left = int(torch.randint(w - size + 1, (1,), generator=gen))
-    return frame[..., top:top + size, left:left + size]
+    window = (..., slice(top, top + size), slice(left, left + size))
+    return frame[window] if also is None else (frame[window], also[i][window])
 
 
 def random_pair_crop(pairs: Sequence[FramePair], size: int, gen: torch.Generator) -> FramePair:
@@ -68,7 +108,7 @@ def random_pair_crop(pairs: Sequence[FramePair], size: int, gen: torch.Generator
 def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tensor], cfg: AdaptConfig, *,
           vgg: VGG19Features | None = None, checkpoint: str | os.PathLike | None = None,
           checkpoint_every: int = 25, run_key: str = "", on_step: StepCallback | None = None,
-          pairs: Sequence[FramePair] | None = None) -> AdaptResult:
+          pairs: Sequence[FramePair] | None = None, composite: Composite | None = None) -> AdaptResult:
     """Train ``net`` in place for ``cfg.steps`` Adam steps on the style of ``style`` (the one loop,
     :class:`filmstyle.training.loop.Trainer`).
 
@@ -82,12 +122,16 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
         pairs: consecutive frames of the clip for the temporal loss (``cfg.loss.temporal_weight`` > 0):
             each step then crops one pair, stylises both frames, and adds the weighted temporal term
             to the perceptual loss of the current frame, which replaces the crop of ``frames``.
+        composite: the loss sees ``composite(base crop, output)`` (:class:`Composite`, parallel to
+            ``frames``) instead of the raw output: the network learns what the render will show.
     """
     temporal = cfg.loss.temporal_weight > 0
     if temporal and not pairs:
         raise ValueError("a temporal weight needs frame pairs of a clip (pairs=...)")
     if not frames and not temporal:
         raise ValueError("adapt needs at least one content frame")
+    if composite is not None and (temporal or len(composite.base) != len(frames)):
+        raise ValueError("a composite needs one base frame per content frame and no temporal loss")
     vgg = vgg if vgg is not None else loss_network(cfg.loss)
     targets = style_targets(vgg, style, cfg.loss)
     params = trainable_parameters(net, cfg.params)
@@ -105,6 +149,9 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
             terms["temporal"] = cfg.loss.temporal_weight * temporal_loss(out[:1], out[1:], pair.flow, pair.mask)
             terms["total"] = terms["total"] + terms["temporal"]
             return terms
+        if composite is not None:
+            content, base = random_crop(frames, cfg.size, gen, also=composite.base)
+            return perceptual_loss(vgg, composite(base, net(content)), content, targets, cfg.loss)
         content = random_crop(frames, cfg.size, gen)
         return perceptual_loss(vgg, net(content), content, targets, cfg.loss)
 
