@@ -208,3 +208,10 @@ def test_temporal_weight_adapts_on_frame_pairs_and_needs_a_clip(still, tiny_clip
     Image.fromarray(np.zeros((80, 80, 3), np.uint8)).save(photos / "a.png")
     _assert_one_line_error(main([*base, "--content", str(photos)]), capsys, "needs a clip")
     _assert_one_line_error(main([*base, "--video", str(tiny_clip), "--temporal-weight", "-1"]), capsys, "temporal-weight")
+
+
+def test_help_shows_a_list_default_of_two_ints_as_a_list_not_a_size(capsys):
+    with pytest.raises(SystemExit):
+        main(["bench", "table1", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default 0 1)" in text and "0x1" not in text

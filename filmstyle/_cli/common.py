@@ -29,8 +29,9 @@ def default_of(cls: type, name: str) -> Any:
     return f.default_factory() if f.default is dataclasses.MISSING else f.default
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
+def _shown(value: Any, *, listing: bool = False) -> str:
+    """A default as the help shows it: a pair of ints as WxH (a size) unless ``listing`` (an nargs option)."""
+    if not listing and isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return f"{value[0]}x{value[1]}"
     if isinstance(value, tuple):
         return " ".join(map(str, value))
@@ -46,7 +47,8 @@ def option(parser: argparse.ArgumentParser, *flags: str, cls: type, field: str |
     if kwargs.get("action") == "store_true":
         parser.add_argument(*flags, dest=name, default=argparse.SUPPRESS, help=help, **kwargs)
         return
-    parser.add_argument(*flags, dest=name, default=argparse.SUPPRESS, help=f"{help} (default {_shown(value)})", **kwargs)
+    parser.add_argument(*flags, dest=name, default=argparse.SUPPRESS, help=f"{help} (default {_shown(value, listing='nargs' in kwargs)})",
+                        **kwargs)
 
 
 def given(args: argparse.Namespace, cls: type, **renamed: str) -> dict[str, Any]:
