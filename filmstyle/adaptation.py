@@ -84,7 +84,7 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
         init_id = "scratch"
     else:
         if net_config:
-            raise InputError(None, "--width/--depth only apply with --init scratch")
+            raise InputError(None, "--width/--depth/--end-kernel/--decoder only apply with --init scratch")
         net = load_look(init).net
         init_id = file_sha256(init)
     still_sha = file_sha256(still)

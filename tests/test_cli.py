@@ -139,6 +139,19 @@ def test_render_refuses_tampered_or_foreign_looks(look, tiny_clip, tmp_path, cap
         assert not out.exists()
 
 
+def test_adapt_from_scratch_takes_a_lean_network_and_trains_through_the_grade(still, tiny_clip, tmp_path):
+    from filmstyle.look import read_header
+
+    out = tmp_path / "lean.look"
+    args = ["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "2", "--size", "64",
+            "--frames", "2", "--init", "scratch", "--width", "2", "--depth", "1", "--end-kernel", "3",
+            "--decoder", "2", "1", "--tone", "grade"]
+    assert main(args) == 0
+    meta = read_header(out)
+    assert meta["network"]["config"] == {"width": 2, "depth": 1, "end_kernel": 3, "decoder": [2, 1]}
+    assert meta["adapt"]["tone"] == "grade"
+
+
 def test_interrupted_adapt_resumes(still, tiny_clip, tmp_path, monkeypatch, capsys):
     from filmstyle.adaptation import adapt as real
 

@@ -32,6 +32,9 @@ def add_parser(a: argparse.ArgumentParser) -> None:
     option(a, "--seed", cls=AdaptConfig, type=int, help="seeds the crops")
     a.add_argument("--width", type=at_least(1, "--width"), help="network width (scratch only; default 16)")
     a.add_argument("--depth", type=at_least(0, "--depth"), help="residual blocks (scratch only; default 5)")
+    a.add_argument("--end-kernel", type=int, choices=(3, 5, 7, 9), help="kernel of the first and last conv (scratch only; default 9)")
+    a.add_argument("--decoder", type=at_least(1, "--decoder"), nargs=2, metavar=("C1", "C2"),
+                   help="widths of the two upsampling convs (scratch only; default 2 x width, width)")
     a.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
 
 
@@ -47,7 +50,8 @@ def run(args: argparse.Namespace) -> None:
     ckpt = out.with_name(out.name + ".ckpt")
     if args.restart:
         ckpt.unlink(missing_ok=True)
-    net_config = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
+    net_config = {k: v for k, v in (("width", args.width), ("depth", args.depth), ("end_kernel", args.end_kernel),
+                                    ("decoder", args.decoder)) if v is not None}
     bar, on_step = step_bar(cfg.steps, "adapt", args.quiet)
     with bar:
         look, result = adapt_look(args.still, cfg, video_path=args.video, content_dir=args.content, init=init,
