@@ -4,10 +4,14 @@ Run it on an otherwise idle machine (other processes distort CPU timings badly: 
 spin). The quality side of the trade-off is benchmarks/adapt_grid.py.
 
     python benchmarks/net_speed.py --nets 8x3 16x3 16x5 32x5
+    python benchmarks/net_speed.py --nets 16x5 16x5k3 16x5k3d16-8 16x3k3d16-8 8x5k3d8-4   # lean variants
+
+A spec is WIDTHxDEPTH, then optionally kK (the end convs' kernel) and dC1-C2 (the decoder's widths).
 """
 from __future__ import annotations
 
 import argparse
+import re
 import time
 
 import torch
@@ -16,6 +20,19 @@ from _common import machine
 from filmstyle.core.config import AdaptConfig
 from filmstyle.nets import TransformerNet, load_vgg19
 from filmstyle.training.adapt import adapt
+
+
+def parse_spec(spec: str) -> dict:
+    """'16x5k3d16-8' -> TransformerNet keyword arguments."""
+    m = re.fullmatch(r"(\d+)x(\d+)(?:k(\d))?(?:d(\d+)-(\d+))?", spec)
+    if m is None:
+        raise SystemExit(f"bad net spec {spec!r}: use WIDTHxDEPTH[kK][dC1-C2], e.g. 16x5k3d16-8")
+    kw = {"width": int(m[1]), "depth": int(m[2])}
+    if m[3]:
+        kw["end_kernel"] = int(m[3])
+    if m[4]:
+        kw["decoder"] = (int(m[4]), int(m[5]))
+    return kw
 
 
 def main() -> None:
@@ -30,11 +47,10 @@ def main() -> None:
     x = torch.rand(1, 3, 360, 640)
     frames = [torch.rand(1, 3, 256, 320)]
     style = torch.rand(1, 3, 256, 256)
-    print("| net | params | FPS 640x360 (model only) | s/step at 256 px (adapt, VGG loss) |")
-    print("|---|---|---|---|")
+    print("| net | params | kMAC/px | GFLOP per 640x360 frame | FPS 640x360 (model only) | s/step at 256 px (adapt, VGG loss) |")
+    print("|---|---|---|---|---|---|")
     for spec in args.nets:
-        width, depth = (int(v) for v in spec.split("x"))
-        net = TransformerNet(width=width, depth=depth).eval()
+        net = TransformerNet(**parse_spec(spec)).eval()
         with torch.inference_mode():
             net(x)
             t0 = time.perf_counter()
@@ -44,7 +60,9 @@ def main() -> None:
         adapt(net, style, frames, AdaptConfig(steps=1, size=256), vgg=vgg)  # warm-up
         result = adapt(net, style, frames, AdaptConfig(steps=args.steps, size=256), vgg=vgg)
         params = sum(p.numel() for p in net.parameters())
-        print(f"| {spec} | {params:,} | {fps:.2f} | {result.seconds / args.steps:.2f} |", flush=True)
+        macs = net.macs_per_pixel()
+        print(f"| {spec} | {params:,} | {macs / 1e3:.1f} | {2 * macs * 640 * 360 / 1e9:.1f} | {fps:.2f} | "
+              f"{result.seconds / args.steps:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
