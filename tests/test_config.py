@@ -17,7 +17,7 @@ from filmstyle.core.image import load_image
 
 # Options that are not a library setting: what to read and write, and CLI-only switches.
 CLI_ONLY = {"help", "version", "quiet", "command", "output", "video", "content", "look", "lut", "still", "json",
-            "csv", "png", "sheet", "restart", "width", "depth", "save_lut", "styles", "videos", "log", "resume", "init",
+            "csv", "png", "sheet", "restart", "width", "depth", "save_lut", "end_kernel", "decoder", "styles", "videos", "log", "resume", "init",
             "bench"}
 
 
@@ -58,8 +58,7 @@ def test_registries_are_keyed_by_the_config_names():
     assert set(FLOW_METHODS) == set(config.FLOWS) and set(TRANSFERS) == set(config.TRANSFERS)
     assert tuple(METHODS) == config.METHODS and set(OUTER) == set(config.OUTER_LOOPS)
     assert FORMATS == config.LUT_FORMATS
-    assert {"width": default_of(config.MetaTrainConfig, "width"), "depth": default_of(config.MetaTrainConfig, "depth")} \
-        == FILMSTYLE_NET
+    assert config.MetaTrainConfig().net_config() == FILMSTYLE_NET
     assert set(config.BenchConfig().stills) <= set(HOLDOUT_STYLES)
 
 

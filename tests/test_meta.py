@@ -339,10 +339,12 @@ def test_cli_meta_train_writes_an_init_that_adapt_accepts(tmp_path, capsys):
         Image.fromarray((rng.random((64, 80, 3)) * 255).astype(np.uint8)).save(tmp_path / rel)
     out = tmp_path / "init.look"
     args = ["-q", "meta-train", "-o", str(out), "--styles", str(tmp_path / "styles"), "--content", str(tmp_path / "content"),
-            "--iterations", "1", "--inner-steps", "1", "--meta-batch", "1", "--size", "64", "--params", "norm"]
+            "--iterations", "1", "--inner-steps", "1", "--meta-batch", "1", "--size", "64", "--params", "norm",
+            "--width", "2", "--depth", "1", "--end-kernel", "3", "--decoder", "2", "1"]
     assert main(args) == 0
     assert "wrote" in capsys.readouterr().out
     assert load_look(out).kind == "init" and (tmp_path / "init.jsonl").exists()
+    assert load_look(out).net.config == {"width": 2, "depth": 1, "end_kernel": 3, "decoder": [2, 1]}
     assert (tmp_path / "init.look.ckpt").exists()
     assert main(["-q", "adapt", str(tmp_path / "styles/a.png"), "-o", str(tmp_path / "a.look"), "--init", str(out),
                  "--content", str(tmp_path / "content"), "--steps", "1", "--size", "64", "--frames", "1"]) == 0

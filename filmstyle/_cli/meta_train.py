@@ -27,6 +27,12 @@ def add_parser(m: argparse.ArgumentParser) -> None:
     option(m, "--seed", cls=MetaTrainConfig, type=int, help="seeds the network, tasks and crops")
     option(m, "--eval-every", cls=MetaTrainConfig, type=int, help="held-out evaluation every N iterations")
     option(m, "--warmup", cls=MetaTrainConfig, type=int, help="reconstruction warm-up steps before meta-training")
+    option(m, "--width", cls=MetaTrainConfig, type=int, help="network width, for a new network")
+    option(m, "--depth", cls=MetaTrainConfig, type=int, help="residual blocks, for a new network")
+    option(m, "--end-kernel", cls=MetaTrainConfig, type=int, choices=(3, 5, 7, 9),
+           help="kernel of the first and last conv, for a new network")
+    option(m, "--decoder", cls=MetaTrainConfig, type=int, nargs=2, metavar=("C1", "C2"),
+           help="widths of the two upsampling convs, for a new network (none: 2 x width, width)")
     m.add_argument("--styles", help="folder of style images (default: the shared data's styles/)")
     m.add_argument("--content", help="folder of content photos (default: the shared data's content/)")
     m.add_argument("--videos", help="folder of clips whose frames are added to the content (optional)")

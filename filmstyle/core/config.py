@@ -275,8 +275,10 @@ class MetaTrainConfig:
     es_pairs: int = 8
     es_sigma: float = 0.02
     warmup: int = 0  # reconstruction warm-up steps before meta-training (filmstyle.training.pretrain)
-    width: int = 16  # = filmstyle.nets.transformer.FILMSTYLE_NET (tests/test_config.py)
+    width: int = 16  # with depth, end_kernel, decoder: = filmstyle.nets.transformer.FILMSTYLE_NET (tests/test_config.py)
     depth: int = 5
+    end_kernel: int = 9
+    decoder: tuple[int, int] | None = None
     loss: LossConfig = field(default_factory=LossConfig)
 
     def __post_init__(self) -> None:
@@ -288,10 +290,21 @@ class MetaTrainConfig:
                                                  "checkpoint_every", "frames_per_task", "query_per_task", "es_pairs")}
         if any(v < 1 for v in counts.values()) or self.inner_lr <= 0 or self.es_sigma <= 0:
             raise InputError(None, f"counts, inner_lr and es_sigma must be positive: {counts}, inner_lr={self.inner_lr}")
+        if self.decoder is not None:
+            object.__setattr__(self, "decoder", tuple(self.decoder))
         if self.outer_lr is None:
             object.__setattr__(self, "outer_lr", DEFAULT_OUTER_LR[self.algorithm])
         if self.eval_steps is None:
             object.__setattr__(self, "eval_steps", self.inner_steps)
+
+    def net_config(self) -> dict[str, Any]:
+        """The transform network's keyword arguments, as its ``config`` holds them (defaults left out)."""
+        out: dict[str, Any] = {"width": self.width, "depth": self.depth}
+        if self.end_kernel != 9:
+            out["end_kernel"] = self.end_kernel
+        if self.decoder is not None:
+            out["decoder"] = list(self.decoder)
+        return out
 
     def inner(self, seed: int, steps: int | None = None) -> AdaptConfig:
         """The inner loop's config for a task seeded with ``seed``."""

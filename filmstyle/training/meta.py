@@ -253,11 +253,12 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
     """
     if net is None:
         torch.manual_seed(cfg.seed)
-        net = TransformerNet(width=cfg.width, depth=cfg.depth)
+        net = TransformerNet(**cfg.net_config())
     vgg = vgg if vgg is not None else loss_network(cfg.loss)
     params = meta_parameters(net, cfg)
     opt = None if cfg.algorithm == "reptile" else torch.optim.Adam(params, lr=cfg.outer_lr)
-    identity = {"config": {k: v for k, v in cfg.to_dict().items() if k not in ("iterations", "eval_every", "checkpoint_every")},
+    identity = {"config": {k: v for k, v in cfg.to_dict().items() if k not in ("iterations", "eval_every", "checkpoint_every")
+                           and (k, v) not in (("end_kernel", 9), ("decoder", None))},  # runs from before these keep theirs
                 "data": train.names, "seed": train.seed, "held_out": [t.name for t in held_out],
                 "init": weights_sha256(net.state_dict())}
     run_key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
@@ -329,7 +330,7 @@ def _initial_net(cfg: MetaTrainConfig, init: str, warmup_steps: int, photos: Seq
     """The network meta-training starts from: new or loaded, then optionally warmed up (cached)."""
     if init == "scratch":
         torch.manual_seed(cfg.seed)
-        net = TransformerNet(width=cfg.width, depth=cfg.depth)
+        net = TransformerNet(**cfg.net_config())
     else:
         net = load_look(init).net
     if warmup_steps <= 0:
