@@ -92,7 +92,14 @@ class FrameStylizer:
         the picture box the source and no detail."""
         base, fine = frame.astype(np.float32), np.zeros(frame.shape, np.float32)
         rows, cols = box_slices(frame.shape, self.box or (0.0, 1.0, 0.0, 1.0))
-        src, out = self._network(np.ascontiguousarray(frame[rows, cols]))
+        region = np.ascontiguousarray(frame[rows, cols])
+        side = self.options.network_side
+        if side is None or min(region.shape[:2]) <= side:
+            src, out = self._network(region)
+        else:  # the network on the picture shrunk to a short side of ``side``; the grade at full size
+            src = region if self.pre is None else self.pre(region)
+            with self.model:
+                out = to_array(self.stylize(from_array(shrink(src, side))))
         base[rows, cols], fine[rows, cols] = self.graded.layers(src, out)
         return base, fine
 
@@ -173,6 +180,15 @@ class RenderStats:
     @property
     def e2e_fps(self) -> float:
         return fps(self.frames, self.total_seconds)
+
+
+def shrink(frame: np.ndarray, side: int) -> np.ndarray:
+    """(H, W, 3) uint8 -> the same shrunk (area filter) to a short side of ``side`` px, aspect kept."""
+    import cv2
+
+    h, w = frame.shape[:2]
+    scale = side / min(h, w)
+    return cv2.resize(frame, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
 
 
 def make_stylizer(look: Look, src: str | os.PathLike, options: RenderOptions = RenderOptions()) -> FrameStylizer:

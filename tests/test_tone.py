@@ -260,3 +260,48 @@ def test_blending_carries_only_the_detail_so_a_fade_leaves_no_ghost(tmp_path):
     layer = np.random.default_rng(0).normal(0, 20, frames[0].shape).astype(np.float32)
     out = b(frames[0], layer)
     assert out.dtype == np.float32 and np.array_equal(out, layer) and out.min() < 0  # signed, unclipped
+
+
+def test_detail_of_a_smaller_output_is_scaled_up_to_the_source():
+    from filmstyle.grading.tone import GradedDetail
+
+    rng = np.random.default_rng(4)
+    src = rng.integers(40, 200, (360, 480, 3), dtype=np.uint8)
+    small = np.full((180, 240, 3), 128, np.uint8)
+    small[:, :120] = 200  # an edge: detail on the small output's scale (sigma 2 px there)
+    base, fine = GradedDetail(lambda f: f)(src, small), GradedDetail(lambda f: f).layers(src, small)[1]
+    assert base.shape == fine.shape == src.shape
+    assert fine[:, 232:240].mean() > 5 and fine[:, 240:248].mean() < -5  # the edge lands at the middle, scaled up
+    assert np.abs(fine[:, :200]).max() < 0.5 and np.abs(fine[:, 280:]).max() < 0.5
+
+
+class _Spy(torch.nn.Module):
+    """A network that records its input sizes and outputs flat grey (no detail)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes = []
+
+    def forward(self, x):
+        self.sizes.append(tuple(x.shape[-2:]))
+        return torch.full_like(x, 0.5)
+
+
+def test_network_side_runs_the_network_small_and_keeps_the_graded_picture_full_size(tmp_path):
+    from filmstyle.core.errors import InputError
+    from filmstyle.render import FrameStylizer, grade_frames
+
+    rng = np.random.default_rng(5)
+    frame = rng.integers(0, 256, (90, 160, 3), dtype=np.uint8)
+    outs = {}
+    for side in (None, 45):
+        spy = _Spy()
+        stylizer = FrameStylizer(spy, RenderOptions(network_side=side))
+        grade_frames(stylizer, Look(TransformerNet(width=2, depth=1), still=_still()), [frame])
+        outs[side] = stylizer(frame)
+        assert min(spy.sizes[-1]) == (90 if side is None else 45)
+    assert outs[45].shape == frame.shape
+    assert np.abs(outs[45].astype(int) - outs[None]).max() <= 1  # no detail: both are the graded frame
+    for bad in ({"network_side": 8}, {"network_side": 360, "tone": "none"}):
+        with pytest.raises(InputError):
+            RenderOptions(**bad)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from filmstyle._cli.common import frames_total, given, option, parse_size, progress
+from filmstyle._cli.common import at_least, frames_total, given, option, parse_size, progress
 from filmstyle.core.config import CODECS, COLOR_STAGES, FLOWS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
@@ -34,6 +34,9 @@ def add_parser(r: argparse.ArgumentParser) -> None:
            help="grade: colour and tone from a grade toward the look's still fitted to this clip, texture from the "
                 "network, exposure following the source; anchor: the network's output with its brightness tied to the "
                 "source's; none: the network's output as it is (docs/results/looks.md)")
+    option(r, "--network-side", cls=RenderOptions, type=at_least(16, "--network-side"),
+           help="with --tone grade: run the network on the picture shrunk to this short side (faster on large "
+                "frames); the grade keeps the full-size picture (none: the network at full size)")
 
 
 def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from filmstyle._cli.common import given, option
+from filmstyle._cli.common import at_least, given, option
 from filmstyle.core.config import TONES, RenderOptions
 
 
@@ -18,6 +18,9 @@ def add_parser(s: argparse.ArgumentParser) -> None:
     option(s, "--tone", cls=RenderOptions, choices=TONES,
            help="grade: colour and tone from a grade toward the look's still fitted to this image, texture from the "
                 "network; none: the network's output as it is (anchor is for videos: as none here)")
+    option(s, "--network-side", cls=RenderOptions, type=at_least(16, "--network-side"),
+           help="with --tone grade: run the network on the picture shrunk to this short side (faster on large "
+                "frames); the grade keeps the full-size picture (none: the network at full size)")
 
 
 def run(args: argparse.Namespace) -> None:

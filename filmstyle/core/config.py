@@ -148,6 +148,9 @@ class RenderOptions:
     colour and tone from a colour grade toward the look's still, fitted to the clip, adds the
     network's detail, and keeps the clip's exposure changes; "anchor" ties the network's brightness to
     the source's through the look's own tone curve (videos only); "none" leaves the network's output.
+    network_side: with ``tone`` "grade", the network runs on the picture shrunk to this short side (px)
+    and its detail is scaled up; the grade, and with it the footage's own finer detail, stays at full
+    size. None: the network at full size.
     """
 
     size: tuple[int, int] | None = None
@@ -163,9 +166,15 @@ class RenderOptions:
     color_stage: str = "before"
     lut: str | None = None
     tone: str = "grade"
+    network_side: int | None = None
 
     def __post_init__(self) -> None:
         _strength(self.strength)
+        if self.network_side is not None:
+            if self.network_side < 16:
+                raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
+            if self.tone != "grade":
+                raise InputError(None, "--network-side needs --tone grade (the grade carries the full-size picture)")
         _one_of("tone", self.tone, TONES)
         _one_of("codec", self.codec, CODECS)
         if self.max_frames is not None and self.max_frames < 1:

@@ -164,8 +164,14 @@ class GradedDetail:
         self.grade, self.neutral = grade, neutral
 
     def layers(self, source: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(G(source), the detail of ``output``), (H, W, 3) float32 each: the two parts of the composite."""
+        """(G(source), the detail of ``output``), (H, W, 3) float32 each: the two parts of the composite.
+        An ``output`` smaller than ``source`` (the network run on a shrunk frame) gives its detail at
+        its own scale, scaled up to the source's size: the footage's finer detail comes from G(source)."""
         fine = detail(output.astype(np.float32), detail_sigma(output.shape))
+        if fine.shape[:2] != source.shape[:2]:
+            import cv2
+
+            fine = cv2.resize(fine, (source.shape[1], source.shape[0]), interpolation=cv2.INTER_LINEAR)
         if self.neutral:
             fine = np.repeat((fine @ _LUMA)[..., None], 3, axis=2)
         return self.grade(source).astype(np.float32), fine
