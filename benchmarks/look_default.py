@@ -58,6 +58,8 @@ def main() -> None:
     ap.add_argument("-o", "--out", type=Path, default=Path("runs/look_default"))
     ap.add_argument("--adapt", default="", help="extra options for adapt, e.g. '--tone grade' (give --tag too)")
     ap.add_argument("--tag", default="", help="suffix of the cached looks' names, for non-default --adapt options")
+    ap.add_argument("--render", default="", help="extra options for render, e.g. '--network-side 180' (give --render-tag)")
+    ap.add_argument("--render-tag", default="", help="suffix of the renders' and sheets' names, for --render options")
     args = ap.parse_args()
     vgg = loss_network(LossConfig())
     require_shared()
@@ -78,13 +80,13 @@ def main() -> None:
                 filmstyle("adapt", str(SHARED / "styles" / still), "-o", str(look), "--video", str(src), *args.adapt.split())
             target = load_still(SHARED / "styles" / still, STYLE_SIZE)
             for tone in args.tones:
-                out = args.out / f"{key}__{tone}.mp4"
+                out = args.out / f"{key}__{tone}{args.render_tag}.mp4"
                 said = filmstyle("render", str(src), "-l", str(look), "-o", str(out), "--size", size,
-                                 "--max-frames", str(args.frames), "--tone", tone)
+                                 "--max-frames", str(args.frames), "--tone", tone, *args.render.split())
                 e2e = float(re.search(r"end-to-end ([0-9.]+) FPS", said).group(1))
                 r = json.loads(filmstyle("eval", str(src), str(out), "--max-frames", str(args.frames), "--flow", "dis",
                                          "--still", str(SHARED / "styles" / still), "--json",
-                                         "--sheet", str(args.out / "sheets" / f"{key}__{tone}.png")))
+                                         "--sheet", str(args.out / "sheets" / f"{key}__{tone}{args.render_tag}.png")))
                 v = r["viewer"]
                 failed = [g for g, ok in GOALS.items() if not ok(v)]
                 row = [v["tone_drift"], v["inverted_frames"], v["dark_blobs_max"], v["palette_ratio"], v["ssim_mean"],
