@@ -27,6 +27,7 @@ class MetaBudget:
     size: int = AdaptConfig.size
     frames: int = AdaptConfig.frames
     temporal_weight: float = LossConfig.temporal_weight  # adapt's default (docs/results/temporal.md)
+    tone: str = AdaptConfig.tone  # what adapt's loss sees (adapt's default, docs/results/looks.md)
 
 
 class MetaMethod(Method):
@@ -39,7 +40,7 @@ class MetaMethod(Method):
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         b = self.budget
         weight = b.temporal_weight
-        cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed,
+        cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed, tone=b.tone,
                           loss=LossConfig(temporal_weight=weight))
         return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight,
                             stylizer=lambda look: make_stylizer(look, clip, RenderOptions()))
