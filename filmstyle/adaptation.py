@@ -41,13 +41,15 @@ def _temporal_pairs(video_path: str | os.PathLike | None, content_dir: str | os.
 
 
 def graded_composite(still: np.ndarray, frames: list[torch.Tensor], size: int) -> Composite:
-    """What ``render --tone grade`` shows, for the loss: the frames' colour grade toward ``still`` (the
-    look's thumbnail) as the base, plus the network's detail above the render's scale (frames of short
-    side ``size``)."""
-    arrays = [to_array(f) for f in frames]
-    lut = grade_lut(still, arrays)
-    return Composite([from_array(lut.apply_uint8(a)) for a in arrays], DETAIL_SIGMA * size / DETAIL_SHORT_SIDE,
-                     luma_only=lut.is_neutral())
+    """What ``render --tone grade`` shows, for the loss: the colour grade toward ``still`` (the look's
+    thumbnail) fitted to ``frames`` as the base, plus the network's detail above the render's scale
+    (frames of short side ``size``)."""
+    lut = grade_lut(still, [to_array(f) for f in frames])
+
+    def base(x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([from_array(lut.apply_uint8(to_array(img[None]))) for img in x])
+
+    return Composite(base, DETAIL_SIGMA * size / DETAIL_SHORT_SIDE, luma_only=lut.is_neutral())
 
 
 def resolve_init(init: str) -> str:

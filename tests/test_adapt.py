@@ -99,28 +99,36 @@ def test_highpass_is_the_frame_minus_its_gaussian_blur():
 def test_composite_is_the_base_plus_only_the_outputs_detail():
     from filmstyle.training.adapt import Composite
 
-    base = torch.rand(1, 3, 20, 24)
+    content = torch.rand(1, 3, 20, 24)
+    base = lambda x: 1 - x  # noqa: E731 - any map of the content
     smooth = torch.linspace(0, 1, 24).view(1, 1, 1, 24).expand(1, 3, 20, 24)  # a gentle ramp: low frequency
-    comp = Composite([base], sigma=1.0)
-    assert (comp(base, smooth * 0.01) - base).abs().max() < 1e-3  # the output's low frequencies do not pass
+    comp = Composite(base, sigma=1.0)
+    assert (comp(content, smooth * 0.01) - base(content)).abs().max() < 1e-3  # the output's low frequencies do not pass
     noisy = torch.rand(1, 3, 20, 24)
-    assert (comp(base, noisy) - base).abs().mean() > 0.05  # its detail does
-    grey = Composite([base], sigma=1.0, luma_only=True)(torch.full_like(base, 0.5), noisy)
+    assert (comp(content, noisy) - base(content)).abs().mean() > 0.05  # its detail does
+    grey = Composite(lambda x: torch.full_like(x, 0.5), sigma=1.0, luma_only=True)(content, noisy)
     assert torch.allclose(grey[:, 0], grey[:, 1]) and torch.allclose(grey[:, 1], grey[:, 2])
 
 
-def test_adapt_through_a_composite_runs_and_checks_its_base_frames():
+def test_adapt_through_a_composite_differs_from_the_raw_output_and_takes_the_temporal_loss():
+    from filmstyle.temporal.loss import FramePair
     from filmstyle.training.adapt import Composite
 
     vgg, frames, style, cfg = _setup(steps=3)
     torch.manual_seed(3)
-    net = TransformerNet(width=2, depth=1)
-    seen = []
-    comp = Composite([f.clone() for f in frames], sigma=1.5)
-    result = adapt(net, style, frames, cfg, vgg=vgg, composite=comp, on_step=lambda i, t: seen.append(t["total"]))
-    assert len(seen) == 3 and result.steps == 3
-    with pytest.raises(ValueError, match="one base frame per content frame"):
-        adapt(net, style, frames, cfg, vgg=vgg, composite=Composite(frames[:1], sigma=1.5))
+    init = TransformerNet(width=2, depth=1).state_dict()
+    losses = {}
+    for name, comp in (("raw", None), ("composite", Composite(lambda x: 1 - x, sigma=1.5))):
+        net = TransformerNet(width=2, depth=1)
+        net.load_state_dict(init)
+        losses[name] = adapt(net, style, frames, cfg, vgg=vgg, composite=comp).history[0]["total"]
+    assert losses["raw"] != pytest.approx(losses["composite"], rel=1e-3)  # the loss sees another picture
+    pairs = [FramePair(cur=f, prev=f.flip(-1), flow=torch.zeros(1, 2, 20, 24), mask=torch.ones(1, 1, 20, 24))
+             for f in frames]
+    tcfg = AdaptConfig(steps=2, lr=1e-2, size=16, loss=LossConfig(**{**LOSS.to_dict(), "temporal_weight": 10.0}))
+    result = adapt(TransformerNet(width=2, depth=1), style, frames, tcfg, vgg=vgg, pairs=pairs,
+                   composite=Composite(lambda x: x, sigma=1.5))
+    assert result.history[-1]["temporal"] > 0
 
 
 def test_adapt_config_tone_is_validated():

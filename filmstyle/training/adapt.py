@@ -39,19 +39,21 @@ class AdaptResult:
 
 @dataclass(frozen=True)
 class Composite:
-    """What the loss sees instead of the network's raw output: ``base`` (one (1, 3, H, W) frame per
-    content frame, e.g. the colour-graded frame) plus the network's detail above ``sigma`` px
-    (:func:`highpass`), as ``render --tone grade`` shows it. ``luma_only``: the detail is added as
-    luma only (a black-and-white grade stays grey)."""
+    """What the loss sees instead of the network's raw output: ``base(x)`` (e.g. the colour-graded
+    frame; (B, 3, H, W) in [0, 1] -> the same, no gradient needed) plus the network's detail above
+    ``sigma`` px (:func:`highpass`), as ``render --tone grade`` shows it. ``luma_only``: the detail is
+    added as luma only (a black-and-white grade stays grey)."""
 
-    base: Sequence[torch.Tensor]
+    base: Callable[[torch.Tensor], torch.Tensor]
     sigma: float
     luma_only: bool = False
 
-    def __call__(self, base: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
+    def __call__(self, content: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
         fine = highpass(output, self.sigma)
         if self.luma_only:
             fine = (fine * _LUMA.to(fine)).sum(1, keepdim=True).expand_as(fine)
+        with torch.no_grad():
+            base = self.base(content)
         return base + fine
 
 
@@ -79,19 +81,15 @@ def trainable_parameters(net: TransformerNet, which: str) -> list[torch.nn.Param
     raise ValueError(f"params must be 'all' or 'norm', got {which!r}")
 
 
-def random_crop(frames: Sequence[torch.Tensor], size: int, gen: torch.Generator,
-                also: Sequence[torch.Tensor] | None = None) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-    """One random frame of ``frames`` (each (1, 3, H, W), H, W >= size), cropped to (1, 3, size, size).
-    ``also``: a list parallel to ``frames``; its frame is cropped to the same window and returned too."""
-    i = int(torch.randint(len(frames), (1,), generator=gen))
-    frame = frames[i]
+def random_crop(frames: Sequence[torch.Tensor], size: int, gen: torch.Generator) -> torch.Tensor:
+    """One random frame of ``frames`` (each (1, 3, H, W), H, W >= size), cropped to (1, 3, size, size)."""
+    frame = frames[int(torch.randint(len(frames), (1,), generator=gen))]
     h, w = frame.shape[-2:]
     if min(h, w) < size:
         raise ValueError(f"content frame {w}x{h} is smaller than the crop size {size}")
     top = int(torch.randint(h - size + 1, (1,), generator=gen))
     left = int(torch.randint(w - size + 1, (1,), generator=gen))
-    window = (..., slice(top, top + size), slice(left, left + size))
-    return frame[window] if also is None else (frame[window], also[i][window])
+    return frame[..., top:top + size, left:left + size]
 
 
 def random_pair_crop(pairs: Sequence[FramePair], size: int, gen: torch.Generator) -> FramePair:
@@ -122,16 +120,15 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
         pairs: consecutive frames of the clip for the temporal loss (``cfg.loss.temporal_weight`` > 0):
             each step then crops one pair, stylises both frames, and adds the weighted temporal term
             to the perceptual loss of the current frame, which replaces the crop of ``frames``.
-        composite: the loss sees ``composite(base crop, output)`` (:class:`Composite`, parallel to
-            ``frames``) instead of the raw output: the network learns what the render will show.
+        composite: the loss (and the temporal loss) sees ``composite(content, output)``
+            (:class:`Composite`) instead of the raw output: the network learns what the render shows.
     """
     temporal = cfg.loss.temporal_weight > 0
     if temporal and not pairs:
         raise ValueError("a temporal weight needs frame pairs of a clip (pairs=...)")
     if not frames and not temporal:
         raise ValueError("adapt needs at least one content frame")
-    if composite is not None and (temporal or len(composite.base) != len(frames)):
-        raise ValueError("a composite needs one base frame per content frame and no temporal loss")
+    shown = composite if composite is not None else (lambda content, output: output)
     vgg = vgg if vgg is not None else loss_network(cfg.loss)
     targets = style_targets(vgg, style, cfg.loss)
     params = trainable_parameters(net, cfg.params)
@@ -144,16 +141,14 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
     def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
         if temporal:
             pair = random_pair_crop(pairs, cfg.size, gen)
-            out = net(torch.cat([pair.cur, pair.prev]))
+            both = torch.cat([pair.cur, pair.prev])
+            out = shown(both, net(both))
             terms = perceptual_loss(vgg, out[:1], pair.cur, targets, cfg.loss)
             terms["temporal"] = cfg.loss.temporal_weight * temporal_loss(out[:1], out[1:], pair.flow, pair.mask)
             terms["total"] = terms["total"] + terms["temporal"]
             return terms
-        if composite is not None:
-            content, base = random_crop(frames, cfg.size, gen, also=composite.base)
-            return perceptual_loss(vgg, composite(base, net(content)), content, targets, cfg.loss)
         content = random_crop(frames, cfg.size, gen)
-        return perceptual_loss(vgg, net(content), content, targets, cfg.loss)
+        return perceptual_loss(vgg, shown(content, net(content)), content, targets, cfg.loss)
 
     net.train()
     try:
