@@ -317,9 +317,9 @@ class MetaTrainConfig:
         return out
 
     def inner(self, seed: int, steps: int | None = None) -> AdaptConfig:
-        """The inner loop's config for a task seeded with ``seed``."""
+        """The inner loop's config for a task seeded with ``seed`` (its loss sees the network's raw output)."""
         return AdaptConfig(steps=steps or self.inner_steps, lr=self.inner_lr, size=self.size, seed=seed,
-                           params=self.params, frames=self.frames_per_task, loss=self.loss)
+                           params=self.params, frames=self.frames_per_task, tone="none", loss=self.loss)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
