@@ -302,6 +302,7 @@ def test_network_side_runs_the_network_small_and_keeps_the_graded_picture_full_s
         assert min(spy.sizes[-1]) == (90 if side is None else 45)
     assert outs[45].shape == frame.shape
     assert np.abs(outs[45].astype(int) - outs[None]).max() <= 1  # no detail: both are the graded frame
-    for bad in ({"network_side": 8}, {"network_side": 360, "tone": "none"}):
+    for bad in ({"network_side": 8}, {"network_side": 300, "tone": "none"}):
         with pytest.raises(InputError):
             RenderOptions(**bad)
+    assert RenderOptions(tone="none").network_side == RenderOptions().network_side  # the default stands for grade only

@@ -127,6 +127,11 @@ class AdaptConfig:
         return asdict(self)
 
 
+# render --tone grade: the network's working short side (px). At 360 the network's detail costs what it
+# does at 640x360 whatever the frame's size; half that (180) on 640x360 renders of 15 development pairs
+# (docs/results/looks.md): e_stab 1.94 -> lower, SSIM higher, but the style distance higher on the
+# painterly stills (coarser strokes), so the default keeps 360.
+NETWORK_SIDE = 360
 ADAPT_INIT = "meta"  # adapt starts from the shipped meta-learned init ("scratch": random weights; or a file)
 SCRATCH_STEPS = 500  # adapt --init scratch: a random network needs hundreds of steps (docs/results/meta.md)
 SCRATCH_LR = 1e-3  # Johnson et al. 2016, sec. 4.1
@@ -150,8 +155,10 @@ class RenderOptions:
     network's detail, and keeps the clip's exposure changes; "anchor" ties the network's brightness to
     the source's through the look's own tone curve (videos only); "none" leaves the network's output.
     network_side: with ``tone`` "grade", the network runs on the picture shrunk to this short side (px)
-    and its detail is scaled up; the grade, and with it the footage's own finer detail, stays at full
-    size. None: the network at full size.
+    when it is larger, and its detail is scaled up; the grade, and with it the footage's own finer
+    detail, stays at full size. So a 4K render costs the network what a 360p preview does and shows
+    the same texture at the same scale in the frame. None: the network at full size. The other tone
+    modes run the network at full size.
     """
 
     size: tuple[int, int] | None = None
@@ -167,14 +174,14 @@ class RenderOptions:
     color_stage: str = "before"
     lut: str | None = None
     tone: str = "grade"
-    network_side: int | None = None
+    network_side: int | None = NETWORK_SIDE
 
     def __post_init__(self) -> None:
         _strength(self.strength)
         if self.network_side is not None:
             if self.network_side < 16:
                 raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
-            if self.tone != "grade":
+            if self.tone != "grade" and self.network_side != NETWORK_SIDE:
                 raise InputError(None, "--network-side needs --tone grade (the grade carries the full-size picture)")
         _one_of("tone", self.tone, TONES)
         _one_of("codec", self.codec, CODECS)
