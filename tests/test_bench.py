@@ -235,3 +235,28 @@ def test_runs_of_seeded_methods_are_kept_apart_and_averaged(tmp_path: Path, monk
 def test_mean_rows_averages_numbers_and_skips_missing() -> None:
     rows = [{"a": 1.0, "b": {"c": 2}, "d": "x", "e": None}, {"a": 3.0, "b": {"c": 4}, "d": "y", "e": float("nan")}]
     assert table1.mean_rows(rows) == {"a": 2.0, "b": {"c": 3.0}, "d": "x", "e": None}
+
+
+def test_measure_cached_measures_only_new_or_changed_renders(tmp_path, monkeypatch):
+    from filmstyle.bench import table1
+
+    calls = []
+
+    def fake_measure(source, renders, **kw):
+        calls.append(sorted(renders))
+        return {"source": {"e_stab": 1.0}, **{n: {"e_stab": float(len(p.read_bytes()))} for n, p in renders.items()}}
+
+    monkeypatch.setattr(table1, "measure_clip", fake_measure)
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    a.write_bytes(b"1"), b.write_bytes(b"22")
+    cache = tmp_path / "measures" / "clip-still.json"
+    kw = {"frames": 4, "vgg": None, "still": None, "flow": "dis"}
+    first = table1.measure_cached(cache, tmp_path / "src.mp4", {"x": a, "y": b}, **kw)
+    assert calls == [["x", "y"]] and first["y"]["e_stab"] == 2.0 and first["source"]["e_stab"] == 1.0
+    again = table1.measure_cached(cache, tmp_path / "src.mp4", {"y": b}, **kw)
+    assert calls == [["x", "y"]] and again == {"source": first["source"], "y": first["y"]}  # nothing measured
+    b.write_bytes(b"333")  # a re-rendered cell
+    assert table1.measure_cached(cache, tmp_path / "src.mp4", {"x": a, "y": b}, **kw)["y"]["e_stab"] == 3.0
+    assert calls[-1] == ["y"]
+    table1.measure_cached(cache, tmp_path / "src.mp4", {"x": a}, **{**kw, "flow": "deepflow"})
+    assert calls[-1] == ["x"]  # another flow: measured again

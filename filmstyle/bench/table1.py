@@ -34,7 +34,7 @@ from filmstyle.core import video
 from filmstyle.core.config import FULL_FRAMES, BenchConfig, LossConfig
 from filmstyle.core.errors import InputError
 from filmstyle.core.files import atomic_path
-from filmstyle.core.image import from_array, load_still, to_array
+from filmstyle.core.image import file_sha256, from_array, load_still, to_array
 from filmstyle.losses import loss_network
 from filmstyle.measure.stability import stability_many
 from filmstyle.measure.speed import fps
@@ -173,6 +173,36 @@ def cell_name(clip: str, method: Method, still: Path) -> str:
     return f"{Path(clip).stem}-{method.name}-{still.stem}" + (f"-s{method.seed}" if method.seeded else "")
 
 
+def measure_cached(cache: Path, source: Path, renders: Mapping[str, Path], *, frames: int, vgg: VGG19Features,
+                   still: torch.Tensor, flow: str, log: Callable[[int], None] = lambda k: None) -> dict[str, dict[str, Any]]:
+    """:func:`measure_clip`, measuring only the renders not measured before: ``cache`` (JSON, one per
+    clip and still) keeps each render's row under its file name with the render's SHA-256, and the
+    source's row; a changed render, another flow or frame count is measured again. ``log(k)`` before
+    measuring k renders."""
+    key = {"flow": flow, "frames": frames}
+    try:
+        data = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("rows"), dict):
+        data = {"key": key, "rows": {}}
+    known: dict[str, Any] = data["rows"]
+    shas = {name: file_sha256(path) for name, path in renders.items()}
+    missing = {name: path for name, path in renders.items()
+               if known.get(path.name, {}).get("sha256") != shas[name]}
+    if missing or "source" not in known:
+        todo = missing or dict(list(renders.items())[:1])
+        log(len(todo))
+        fresh = measure_clip(source, todo, frames=frames, vgg=vgg, still=still, flow=flow)
+        known["source"] = {"sha256": None, "row": fresh.pop("source")}
+        for name, row in fresh.items():
+            known[renders[name].name] = {"sha256": shas[name], "row": row}
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(cache) as tmp:
+            tmp.write_text(json.dumps(data, indent=1, default=str))
+    return {"source": known["source"]["row"], **{name: known[path.name]["row"] for name, path in renders.items()}}
+
+
 def mean_rows(runs: list[Mapping[str, Any]]) -> dict[str, Any]:
     """The mean of nested dicts of the same shape: numbers averaged (None and NaN left out), the
     rest taken from the first."""
@@ -262,8 +292,10 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[
                         log(f"[{clip}, {tag}] {m.name}: look in {prep.seconds:.1f} s ({prep.steps} steps); "
                             f"{stats.frames} frames rendered in {stats.seconds_total:.1f} s")
                     paths[m.name] = dst
-                log(f"[{clip}, {tag}] measuring {len(paths)} renders (flow {cfg.flow}) ...")
-                rows = measure_clip(src, paths, frames=n, vgg=vgg, still=still, flow=cfg.flow)
+                rows = measure_cached(cfg.out / "measures" / f"{Path(clip).stem}-{still_path.stem}.json", src, paths,
+                                      frames=n, vgg=vgg, still=still, flow=cfg.flow,
+                                      log=lambda k: log(f"[{clip}, {tag}] measuring {k} of {len(paths)} renders "
+                                                        f"(flow {cfg.flow}; the rest measured before) ..."))
                 per_clip[clip] = {k: {**v, **timings.get(k, {})} for k, v in rows.items()}
                 renders[clip] = {k: str(v) for k, v in paths.items()}
             runs.append({"still": str(still_path), "seed": seed, "per_clip": per_clip, "renders": renders,
