@@ -17,7 +17,7 @@ from filmstyle.core.config import ADAPT_INIT, AdaptConfig
 from filmstyle.core.errors import InputError
 from filmstyle.core.image import file_sha256, from_array, load_still, to_array
 from filmstyle.core.media import load_content
-from filmstyle.grading.tone import DETAIL_SHORT_SIDE, DETAIL_SIGMA, STILL_SIDE, grade_lut
+from filmstyle.grading.tone import DETAIL_SHORT_SIDE, STILL_SIDE, grade_lut
 from filmstyle.look import Look, load_look
 from filmstyle.nets.transformer import FILMSTYLE_NET, TransformerNet, filmstyle_net
 from filmstyle.temporal.loss import FramePair, clip_pairs
@@ -40,16 +40,16 @@ def _temporal_pairs(video_path: str | os.PathLike | None, content_dir: str | os.
     return pairs
 
 
-def graded_composite(still: np.ndarray, frames: list[torch.Tensor], size: int) -> Composite:
+def graded_composite(still: np.ndarray, frames: list[torch.Tensor], size: int, sigma: float) -> Composite:
     """What ``render --tone grade`` shows, for the loss: the colour grade toward ``still`` (the look's
-    thumbnail) fitted to ``frames`` as the base, plus the network's detail above the render's scale
+    thumbnail) fitted to ``frames`` as the base, plus the network's detail above ``sigma`` px at 360p
     (frames of short side ``size``)."""
     lut = grade_lut(still, [to_array(f) for f in frames])
 
     def base(x: torch.Tensor) -> torch.Tensor:
         return torch.cat([from_array(lut.apply_uint8(to_array(img[None]))) for img in x])
 
-    return Composite(base, DETAIL_SIGMA * size / DETAIL_SHORT_SIDE, luma_only=lut.is_neutral())
+    return Composite(base, sigma * size / DETAIL_SHORT_SIDE, luma_only=lut.is_neutral())
 
 
 def resolve_init(init: str) -> str:
@@ -93,7 +93,7 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
     source = str(video_path or content_dir or DEMO_CLIP.name)
     run_key = hashlib.sha256(json.dumps([still_sha, cfg.to_dict(), init_id, net.config, source], sort_keys=True).encode()).hexdigest()
     thumbnail = to_array(load_still(still, STILL_SIDE))
-    composite = graded_composite(thumbnail, frames, cfg.size) if cfg.tone == "grade" else None
+    composite = graded_composite(thumbnail, frames, cfg.size, cfg.detail_sigma) if cfg.tone == "grade" else None
     result = adapt(net, style, frames, cfg, checkpoint=checkpoint, run_key=run_key, on_step=on_step, pairs=pairs,
                    composite=composite)
     meta = {

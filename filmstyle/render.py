@@ -14,8 +14,8 @@ from filmstyle.core import video
 from filmstyle.core.config import RenderOptions
 from filmstyle.grading.grade import CONTENT_FRAMES, CONTENT_SIZE, LUTFrames
 from filmstyle.core.image import blend, from_array, load_image, preserve_color, save_image, to_array
-from filmstyle.grading.tone import (ExposureLock, GradedDetail, ToneAnchor, box_slices, grade_lut, lock_offset,
-                                    measure_tone_curve, picture_box)
+from filmstyle.grading.tone import (DETAIL_SIGMA, ExposureLock, GradedDetail, ToneAnchor, box_slices, grade_lut,
+                                    lock_offset, measure_tone_curve, picture_box)
 from filmstyle.look import Look
 from filmstyle.measure.speed import Stopwatch, fps
 from filmstyle.nets.transformer import TransformerNet
@@ -245,7 +245,8 @@ def grade_frames(stylizer: FrameStylizer, look: Look, frames: list[np.ndarray], 
     if stylizer.pre is not None:
         frames = [stylizer.pre(f) for f in frames]
     lut = grade_lut(look.still, frames)
-    stylizer.graded = GradedDetail(LUTFrames(lut) if packed else lut.apply_uint8, neutral=lut.is_neutral())
+    sigma = look.meta.get("adapt", {}).get("detail_sigma", DETAIL_SIGMA)  # the band the look was adapted for
+    stylizer.graded = GradedDetail(LUTFrames(lut) if packed else lut.apply_uint8, neutral=lut.is_neutral(), sigma=sigma)
     graded = [lut.apply_uint8(f) for f in frames]  # the detail's mean is ~0: the grade sets the offset
     stylizer.lock = ExposureLock(lock_offset(frames, graded if stylizer.post is None else [stylizer.post(g) for g in graded]))
 

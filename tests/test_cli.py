@@ -145,11 +145,16 @@ def test_adapt_from_scratch_takes_a_lean_network_and_trains_through_the_grade(st
     out = tmp_path / "lean.look"
     args = ["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "2", "--size", "64",
             "--frames", "2", "--init", "scratch", "--width", "2", "--depth", "1", "--end-kernel", "3",
-            "--decoder", "2", "1", "--tone", "grade"]
+            "--decoder", "2", "1", "--tone", "grade", "--detail-sigma", "8"]
     assert main(args) == 0
     meta = read_header(out)
     assert meta["network"]["config"] == {"width": 2, "depth": 1, "end_kernel": 3, "decoder": [2, 1]}
-    assert meta["adapt"]["tone"] == "grade"
+    assert meta["adapt"]["tone"] == "grade" and meta["adapt"]["detail_sigma"] == 8.0
+    from filmstyle.core.config import RenderOptions
+    from filmstyle.look import load_look
+    from filmstyle.render import make_stylizer
+
+    assert make_stylizer(load_look(out), tiny_clip, RenderOptions()).graded.sigma == 8.0  # render uses the look's band
 
 
 def test_interrupted_adapt_resumes(still, tiny_clip, tmp_path, monkeypatch, capsys):

@@ -29,6 +29,9 @@ def add_parser(a: argparse.ArgumentParser) -> None:
     option(a, "--tone", cls=AdaptConfig, choices=ADAPT_TONES,
            help="what the loss sees: 'grade' = what render --tone grade shows (the grade plus the network's detail), "
                 "'none' = the network's raw output")
+    option(a, "--detail-sigma", cls=AdaptConfig, type=float,
+           help="with --tone grade: the network's detail is its output above this Gaussian scale (px at 360p); "
+                "the look keeps it and render uses it")
     option(a, "--seed", cls=AdaptConfig, type=int, help="seeds the crops")
     a.add_argument("--width", type=at_least(1, "--width"), help="network width (scratch only; default 16)")
     a.add_argument("--depth", type=at_least(0, "--depth"), help="residual blocks (scratch only; default 5)")

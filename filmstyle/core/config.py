@@ -27,6 +27,10 @@ PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "sl
 TEMPORAL_MODES = ("none", "blend")
 TONES = ("grade", "anchor", "none")  # filmstyle.grading.tone
 COLOR_STAGES = ("before", "after")
+# --tone grade: the network's detail is its output above this Gaussian scale (px at a short side of 360,
+# scaled with the frame); chosen on the development pairs (docs/results/looks.md). A look keeps the
+# value it was adapted with (its "adapt" header), and render uses that.
+DETAIL_SIGMA = 4.0
 ADAPT_TONES = ("grade", "none")  # what adapt's loss sees: the render's --tone grade composite, or the raw output
 PARAMS = ("all", "norm")  # what adaptation trains: every weight, or the instance-norm scales/shifts
 OUTER_LOOPS = ("reptile", "fomaml", "maml", "es")  # filmstyle.training.meta.OUTER
@@ -106,6 +110,7 @@ class AdaptConfig:
     # the network's raw output (Johnson et al.). Measured on 6 development pairs (docs/results/looks.md):
     # the render's style distance 0.47 -> 0.33 on the mean (lower on 4, within 0.01 on 2), e_stab lower on 5.
     tone: str = "grade"
+    detail_sigma: float = DETAIL_SIGMA  # with tone "grade": the detail band the network learns (px at 360p)
     loss: LossConfig = field(default_factory=LossConfig)
 
     def __post_init__(self) -> None:
@@ -114,6 +119,7 @@ class AdaptConfig:
             raise InputError(None, f"--size must be at least 8 px, got {self.size}")
         _one_of("params", self.params, PARAMS)
         _one_of("tone", self.tone, ADAPT_TONES)
+        _positive(detail_sigma=self.detail_sigma)
 
     @classmethod
     def for_init(cls, init: str, **given: Any) -> AdaptConfig:

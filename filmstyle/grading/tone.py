@@ -33,6 +33,7 @@ import numpy as np
 
 from filmstyle.core import video
 from filmstyle.core.colour import BT709_LUMA
+from filmstyle.core.config import DETAIL_SIGMA  # noqa: F401 - re-exported: the grade's detail scale
 
 TONE_FRAMES = 8  # frames sampled over the clip to measure T
 TONE_SHORT_SIDE = 360  # px: T is measured on frames this small (luma distributions hardly change with scale)
@@ -45,7 +46,6 @@ _LUMA = np.array(BT709_LUMA, np.float32)
 # --tone grade (docs/results/looks.md, development pairs only):
 MAX_GAIN = 2.0  # the colour transfer's gain limit per colour direction: fog x a contrasty still stays clean
 MIN_GAIN = 0.25  # its floor: how far a contrasty clip may be flattened toward a flat (foggy) still
-DETAIL_SIGMA = 4.0  # px at a short side of 360 (scaled with the frame): the network's detail above this scale
 DETAIL_SHORT_SIDE = 360
 LOCK_MAX = 60.0  # luma levels: the exposure lock's largest mid-tone move (below 127.5^2 / 255: monotone)
 STILL_SIDE = 128  # px, short side of the still's thumbnail a look keeps for the grade
@@ -149,9 +149,9 @@ def detail(output: np.ndarray, sigma: float) -> np.ndarray:
     return output - cv2.GaussianBlur(output, (0, 0), sigma)
 
 
-def detail_sigma(shape: tuple[int, ...]) -> float:
-    """:data:`DETAIL_SIGMA` scaled to a frame of ``shape`` (H, W, ...)."""
-    return DETAIL_SIGMA * min(shape[0], shape[1]) / DETAIL_SHORT_SIDE
+def detail_sigma(shape: tuple[int, ...], sigma: float = DETAIL_SIGMA) -> float:
+    """``sigma`` (px at a short side of 360, default :data:`DETAIL_SIGMA`) scaled to a frame of ``shape`` (H, W, ...)."""
+    return sigma * min(shape[0], shape[1]) / DETAIL_SHORT_SIDE
 
 
 class GradedDetail:
@@ -160,14 +160,14 @@ class GradedDetail:
     uint8 -> the same (a LUT's ``apply_uint8`` or a packed table). ``neutral``: the grade is black
     and white (a grey still), so the detail is added as luma only and the frame stays grey."""
 
-    def __init__(self, grade, *, neutral: bool = False) -> None:  # noqa: ANN001
-        self.grade, self.neutral = grade, neutral
+    def __init__(self, grade, *, neutral: bool = False, sigma: float = DETAIL_SIGMA) -> None:  # noqa: ANN001
+        self.grade, self.neutral, self.sigma = grade, neutral, sigma
 
     def layers(self, source: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(G(source), the detail of ``output``), (H, W, 3) float32 each: the two parts of the composite.
         An ``output`` smaller than ``source`` (the network run on a shrunk frame) gives its detail at
         its own scale, scaled up to the source's size: the footage's finer detail comes from G(source)."""
-        fine = detail(output.astype(np.float32), detail_sigma(output.shape))
+        fine = detail(output.astype(np.float32), detail_sigma(output.shape, self.sigma))
         if fine.shape[:2] != source.shape[:2]:
             import cv2
 
