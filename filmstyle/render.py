@@ -74,11 +74,14 @@ class FrameStylizer:
         out[rows, cols] = self._styled(np.ascontiguousarray(frame[rows, cols]))
         return out
 
-    def _network(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(the frame after the ``pre`` hook, the network's output for it), (H, W, 3) uint8 each."""
+    def _network(self, frame: np.ndarray, side: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(the frame after the ``pre`` hook, the network's output for it), (H, W, 3) uint8 each.
+        ``side``: the network runs on the frame shrunk to that short side when it is larger, and its
+        output is that small."""
         src = frame if self.pre is None else self.pre(frame)
+        small = src if side is None or min(src.shape[:2]) <= side else shrink(src, side)
         with self.model:  # the network alone: model-only FPS, as before the tone modes
-            out = self.stylize(from_array(src))
+            out = self.stylize(from_array(small))
         return src, to_array(out)
 
     def _styled(self, frame: np.ndarray) -> np.ndarray:
@@ -92,14 +95,8 @@ class FrameStylizer:
         the picture box the source and no detail."""
         base, fine = frame.astype(np.float32), np.zeros(frame.shape, np.float32)
         rows, cols = box_slices(frame.shape, self.box or (0.0, 1.0, 0.0, 1.0))
-        region = np.ascontiguousarray(frame[rows, cols])
-        side = self.options.network_side
-        if side is None or min(region.shape[:2]) <= side:
-            src, out = self._network(region)
-        else:  # the network on the picture shrunk to a short side of ``side``; the grade at full size
-            src = region if self.pre is None else self.pre(region)
-            with self.model:
-                out = to_array(self.stylize(from_array(shrink(src, side))))
+        # the network at its working size; the grade at full size
+        src, out = self._network(np.ascontiguousarray(frame[rows, cols]), self.options.network_side)
         base[rows, cols], fine[rows, cols] = self.graded.layers(src, out)
         return base, fine
 

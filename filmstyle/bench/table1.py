@@ -194,7 +194,7 @@ def measure_cached(cache: Path, source: Path, renders: Mapping[str, Path], *, fr
         todo = missing or dict(list(renders.items())[:1])
         log(len(todo))
         fresh = measure_clip(source, todo, frames=frames, vgg=vgg, still=still, flow=flow)
-        known["source"] = {"sha256": None, "row": fresh.pop("source")}
+        known["source"] = {"row": fresh.pop("source")}
         for name, row in fresh.items():
             known[renders[name].name] = {"sha256": shas[name], "row": row}
         cache.parent.mkdir(parents=True, exist_ok=True)

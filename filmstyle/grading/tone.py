@@ -33,7 +33,7 @@ import numpy as np
 
 from filmstyle.core import video
 from filmstyle.core.colour import BT709_LUMA
-from filmstyle.core.config import DETAIL_SIGMA  # noqa: F401 - re-exported: the grade's detail scale
+from filmstyle.core.config import DETAIL_SIGMA
 
 TONE_FRAMES = 8  # frames sampled over the clip to measure T
 TONE_SHORT_SIDE = 360  # px: T is measured on frames this small (luma distributions hardly change with scale)

@@ -16,6 +16,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from filmstyle.core.colour import BT709_LUMA
 from filmstyle.core.config import AdaptConfig
 from filmstyle.losses import loss_network, perceptual_loss, style_targets
 from filmstyle.nets.transformer import TransformerNet
@@ -57,7 +58,7 @@ class Composite:
         return base + fine
 
 
-_LUMA = torch.tensor([0.2126, 0.7152, 0.0722]).view(1, 3, 1, 1)  # BT.709
+_LUMA = torch.tensor(BT709_LUMA).view(1, 3, 1, 1)
 
 
 def highpass(x: torch.Tensor, sigma: float) -> torch.Tensor:
