@@ -81,11 +81,19 @@ def tiny_look(tmp_path):  # noqa: ANN201
     return Look(TransformerNet(width=2, depth=1)).save(tmp_path / "t.look")
 
 
-def test_render_api_and_cli_defaults_give_the_same_video(tiny_look, tiny_clip, tmp_path):
+def test_render_api_and_cli_defaults_give_the_same_video(tiny_look, tiny_clip, tmp_path, monkeypatch):
+    import filmstyle.render
+
+    handed = []  # the options the command hands the library: exactly the library's defaults
+    real = filmstyle.render.render_video
+    monkeypatch.setattr(filmstyle.render, "render_video", lambda *a, **k: handed.append(a[3]) or real(*a, **k))
     render_video(load_look(tiny_look), tiny_clip, tmp_path / "api.mp4")
     assert main(["-q", "render", str(tiny_clip), "-l", str(tiny_look), "-o", str(tmp_path / "cli.mp4")]) == 0
-    api, cli = (list(video.read_frames(tmp_path / f"{n}.mp4")) for n in ("api", "cli"))
-    assert len(api) == len(cli) == 8 and all(np.array_equal(a, b) for a, b in zip(api, cli))
+    assert handed == [RenderOptions()]
+    # and the videos agree: within a level (a multi-threaded encoder on a many-core machine need not be
+    # bit-exact), far below what any other default (strength, tone, temporal, flow) changes
+    api, cli = (np.stack(list(video.read_frames(tmp_path / f"{n}.mp4"))).astype(np.float32) for n in ("api", "cli"))
+    assert api.shape == cli.shape == (8, 48, 64, 3) and float(np.abs(api - cli).mean()) < 0.5
 
 
 def test_stylize_api_and_cli_defaults_give_the_same_image(tiny_look, tmp_path):
