@@ -8,9 +8,14 @@ kind ``init``: :func:`load_look` reads both (an init renders, it is only not sty
 
 A look made by ``adapt`` also keeps a thumbnail of its still (:data:`STILL_KEY`, uint8), from which
 ``render --tone grade`` fits the look's colour grade to each clip it renders.
+
+:func:`export_onnx` writes the look's network as an ONNX model that carries the look's header with it.
 """
 from __future__ import annotations
 
+import base64
+import io
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +26,8 @@ import torch
 
 from filmstyle.core import store
 from filmstyle.core.errors import InputError
+from filmstyle.core.files import atomic_path, check_writable
+from filmstyle.nets.onnx import INPUT, OUTPUT, to_onnx
 from filmstyle.nets.transformer import TransformerNet
 
 NETWORKS = {"TransformerNet": TransformerNet}  # class name in the header -> class
@@ -69,3 +76,34 @@ def load_look(path: str | os.PathLike) -> Look:
         raise InputError(path, f"look file does not describe a usable network ({str(e).splitlines()[0]})",
                          "re-create it with `filmstyle adapt`") from None
     return Look(net=net.eval(), meta=meta, kind=meta["kind"], still=None if still is None else still.numpy())
+
+
+ONNX_DOC = (f"A filmstyle look's transform network. Input {INPUT!r}: (B, 3, H, W) float32 RGB in [0, 1], any "
+            f"B, H, W >= 1. Output {OUTPUT!r}: (B, 3, H, W), unclamped (clamp to [0, 1]). metadata_props: "
+            "filmstyle.name, filmstyle.look (the look's JSON header), filmstyle.still (its still's thumbnail, "
+            "a base64 PNG, when kept).")
+
+
+def export_onnx(look: Look, path: str | os.PathLike, *, name: str | None = None) -> Path:
+    """Write ``look``'s network to ``path`` (.onnx) as an ONNX model with dynamic size, the padding
+    inside the graph (:func:`filmstyle.nets.onnx.to_onnx`), atomically. The model's ``metadata_props``
+    describe the look: ``filmstyle.name`` (``name``, default the file's stem), ``filmstyle.look`` (the
+    look's header, JSON) and, when the look keeps one, ``filmstyle.still`` (its still's thumbnail as a
+    base64 PNG, from which a grade can be fitted). InputError for another suffix or an unwritable path,
+    or without the onnx extra."""
+    path = Path(path)
+    if path.suffix.lower() != ".onnx":
+        raise InputError(path, "an ONNX model is written to a .onnx file", "name the output e.g. look.onnx")
+    check_writable(path)
+    meta = {**look.meta, "network": {"class": type(look.net).__name__, "config": dict(look.net.config)}}
+    props = {"filmstyle.name": name or path.stem, "filmstyle.look": json.dumps(meta, sort_keys=True)}
+    if look.still is not None:
+        from PIL import Image
+
+        png = io.BytesIO()
+        Image.fromarray(look.still).save(png, format="PNG")
+        props["filmstyle.still"] = base64.b64encode(png.getvalue()).decode("ascii")
+    model = to_onnx(look.net, metadata=props, doc=ONNX_DOC)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(model)
+    return path

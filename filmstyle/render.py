@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,16 +18,17 @@ from filmstyle.grading.tone import (DETAIL_SIGMA, ExposureLock, GradedDetail, To
                                     lock_offset, measure_tone_curve, picture_box)
 from filmstyle.look import Look
 from filmstyle.measure.speed import Stopwatch, fps
-from filmstyle.nets.transformer import TransformerNet
+from filmstyle.nets.backend import Network, choose, network
 from filmstyle.temporal.blend import TemporalBlender
 from filmstyle.temporal.cuts import cut_source
 
 log = logging.getLogger(__name__)
 
 
-def stylize_tensor(net: TransformerNet, img: torch.Tensor, *, strength: float = 1.0,
+def stylize_tensor(net: Network, img: torch.Tensor, *, strength: float = 1.0,
                    preserve: bool = False) -> torch.Tensor:
-    """Apply ``net`` to (1, 3, H, W) RGB in [0, 1] with the colour options; returns [0, 1]."""
+    """Apply ``net`` (a network or a backend's session of one, :mod:`filmstyle.nets.backend`) to
+    (1, 3, H, W) RGB in [0, 1] with the colour options; returns [0, 1]."""
     with torch.inference_mode():
         out = net(img).clamp_(0, 1)
         if preserve:
@@ -38,11 +39,13 @@ def stylize_tensor(net: TransformerNet, img: torch.Tensor, *, strength: float = 
 class FrameStylizer:
     """Callable for :func:`filmstyle.core.video.transcode`: RGB uint8 frame in, stylised frame out.
 
-    Accumulates ``model_seconds``: time in the network alone (the model-only FPS).
+    Accumulates ``model_seconds``: time in the network alone (the model-only FPS). The network runs
+    on ``options.backend`` ("auto": as for a video); ``backend`` says which one that is.
     """
 
-    def __init__(self, net: TransformerNet, options: RenderOptions) -> None:
-        self.net = net.eval()
+    def __init__(self, net: torch.nn.Module, options: RenderOptions) -> None:
+        self.backend = choose(options.backend, net)
+        self.net = network(net, self.backend)
         self.options = options
         self.model = Stopwatch()
         self.pre: Callable[[np.ndarray], np.ndarray] | None = None  # colour before / after the network
@@ -131,7 +134,7 @@ class BlendingStylizer(FrameStylizer):
     cuts met. InputError (from the constructor) for an unreadable cuts file.
     """
 
-    def __init__(self, net: TransformerNet, options: RenderOptions, *, alpha: float | None = None) -> None:
+    def __init__(self, net: torch.nn.Module, options: RenderOptions, *, alpha: float | None = None) -> None:
         super().__init__(net, options)
         self.cut_at = cut_source(options.cuts)
         self.blender = TemporalBlender(method=options.flow, **({} if alpha is None else {"alpha": alpha}))
@@ -169,6 +172,7 @@ class RenderStats:
     total_seconds: float
     temporal_seconds: float = 0.0  # cut detection, flow and blending (``--temporal blend``)
     cuts: int = 0
+    backend: str = "torch"  # what ran the network (RenderOptions.backend, "auto" resolved)
 
     @property
     def model_fps(self) -> float:
@@ -222,7 +226,7 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
                        audio_streams=stats.audio_streams, model_seconds=stylizer.model_seconds,
                        total_seconds=stats.seconds_total,
                        temporal_seconds=getattr(stylizer, "temporal_seconds", 0.0),
-                       cuts=getattr(stylizer, "cuts", 0))
+                       cuts=getattr(stylizer, "cuts", 0), backend=stylizer.backend)
 
 
 def _small(src: str | os.PathLike, size: tuple[int, int] | None) -> tuple[int, int]:
@@ -252,17 +256,20 @@ def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike,
                   options: RenderOptions = RenderOptions(), *, max_side: int | None = None) -> Path:
     """Stylise one image file into ``dst`` (format from the suffix), atomically.
 
-    Of ``options`` an image uses ``strength``, ``preserve_color`` and ``tone`` ("grade": the grade is
-    fitted to the image itself; no exposure lock is needed for one frame); ``max_side`` shrinks the image
-    first so its longer side is at most that many pixels.
+    Of ``options`` an image uses ``strength``, ``preserve_color``, ``tone`` ("grade": the grade is
+    fitted to the image itself; no exposure lock is needed for one frame) and ``backend`` ("auto": torch,
+    one image does not repay the onnx export); ``max_side`` shrinks the image first so its longer side
+    is at most that many pixels.
     """
+    options = replace(options, backend=choose(options.backend, look.net, frames=1))
     img = load_image(src, min_side=16)
     if max_side is not None and max(img.shape[-2:]) > max_side:
         scale = max_side / max(img.shape[-2:])
         size = (max(1, round(img.shape[-2] * scale)), max(1, round(img.shape[-1] * scale)))
         img = torch.nn.functional.interpolate(img, size=size, mode="bilinear", antialias=True, align_corners=False)
     if options.tone != "grade" or look.still is None:
-        return save_image(stylize_tensor(look.net, img, strength=options.strength, preserve=options.preserve_color), dst)
+        net = network(look.net, options.backend)
+        return save_image(stylize_tensor(net, img, strength=options.strength, preserve=options.preserve_color), dst)
     stylizer = FrameStylizer(look.net, options)
     frame = to_array(img)
     grade_frames(stylizer, look, [frame])

@@ -25,6 +25,7 @@ COMMANDS = {
     "eval": ("eval", "stability error of a stylised video against its source; with --still, what a viewer sees"),
     "demo": ("demo", "render the shipped sample clip in the shipped look"),
     "lut": ("lut", "export a look or a still's colours as a 3D LUT (.cube, Hald PNG)"),
+    "export": ("export", "export a look's network as an ONNX model (for ONNX Runtime and other runtimes)"),
     "grade": ("grade", "apply a colour look (LUT) to a video: fast, colour only, audio kept"),
     "meta-train": ("meta_train", "meta-learn an initialisation that adapts to a new look in few steps"),
     "bench": ("bench", "benchmarks: the paper's Table 1, reproduced side by side"),

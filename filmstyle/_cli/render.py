@@ -5,7 +5,7 @@ import argparse
 import os
 
 from filmstyle._cli.common import at_least, frames_total, given, option, parse_size, progress
-from filmstyle.core.config import CODECS, COLOR_STAGES, FLOWS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
+from filmstyle.core.config import BACKEND_CHOICES, CODECS, COLOR_STAGES, FLOWS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
 def add_parser(r: argparse.ArgumentParser) -> None:
@@ -37,6 +37,9 @@ def add_parser(r: argparse.ArgumentParser) -> None:
     option(r, "--network-side", cls=RenderOptions, type=at_least(16, "--network-side"),
            help="with --tone grade: run the network on the picture shrunk to this short side (faster on large "
                 "frames); the grade keeps the full-size picture (none: the network at full size)")
+    option(r, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
+           help="what runs the network: torch, onnx (ONNX Runtime; pip install 'filmstyle[onnx]'; faster on a "
+                "CPU after a few seconds' export) or auto: onnx for a video where installed, else torch")
 
 
 def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions,
@@ -53,7 +56,7 @@ def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.P
     with progress(frames_total(info.frame_count, options.max_frames), "render", "frame", quiet) as bar:
         stats = render_video(look, src, dst, options, on_frame=lambda i: bar.update(1))
     print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, "
-          f"{stats.audio_streams} audio stream(s) kept; model {stats.model_fps:.2f} FPS, "
+          f"{stats.audio_streams} audio stream(s) kept; model {stats.model_fps:.2f} FPS ({stats.backend}), "
           f"end-to-end {stats.e2e_fps:.2f} FPS ({stats.total_seconds:.1f} s)"
           + (f"; temporal blend {stats.temporal_seconds:.1f} s, {stats.cuts} cut(s)" if options.temporal == "blend" else ""))
     return stats

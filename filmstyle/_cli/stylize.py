@@ -5,7 +5,7 @@ import argparse
 import time
 
 from filmstyle._cli.common import at_least, given, option
-from filmstyle.core.config import TONES, RenderOptions
+from filmstyle.core.config import BACKEND_CHOICES, TONES, RenderOptions
 
 
 def add_parser(s: argparse.ArgumentParser) -> None:
@@ -21,6 +21,9 @@ def add_parser(s: argparse.ArgumentParser) -> None:
     option(s, "--network-side", cls=RenderOptions, type=at_least(16, "--network-side"),
            help="with --tone grade: run the network on the picture shrunk to this short side (faster on large "
                 "frames); the grade keeps the full-size picture (none: the network at full size)")
+    option(s, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
+           help="what runs the network: torch, onnx (ONNX Runtime; pip install 'filmstyle[onnx]'; its export takes "
+                "a few seconds) or auto: torch for one image")
 
 
 def run(args: argparse.Namespace) -> None:

@@ -27,6 +27,11 @@ PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "sl
 TEMPORAL_MODES = ("none", "blend")
 TONES = ("grade", "anchor", "none")  # filmstyle.grading.tone
 COLOR_STAGES = ("before", "after")
+BACKENDS = ("torch", "onnx")  # what runs the network in render and stylize (filmstyle.nets.backend.BACKENDS)
+BACKEND_CHOICES = ("auto", *BACKENDS)  # auto: filmstyle.nets.backend.choose
+# `filmstyle export` and the onnx backend: ONNX opset 18, the opset torch's exporter writes its ops in
+# (torch.onnx's TORCHLIB_OPSET; no version conversion) and read by ONNX Runtime from 1.14 on.
+ONNX_OPSET = 18
 # --tone grade: the network's detail is its output above this Gaussian scale (px at a short side of 360,
 # scaled with the frame); chosen on the development pairs (docs/results/looks.md). A look keeps the
 # value it was adapted with (its "adapt" header), and render uses that.
@@ -165,6 +170,11 @@ class RenderOptions:
     detail, stays at full size. So a 4K render costs the network what a 360p preview does and shows
     the same texture at the same scale in the frame. None: the network at full size. The other tone
     modes run the network at full size.
+    backend: what runs the network: "torch", "onnx" (ONNX Runtime on the network exported in memory,
+    :mod:`filmstyle.nets.onnx`; needs ``pip install 'filmstyle[onnx]'``), or "auto": onnx for a video
+    where that extra is installed, else torch. Both give the same frames within a level; onnx ran the
+    network faster per frame on a CPU but its export costs seconds once per render, which one image
+    does not repay (docs/results/speed.md).
     """
 
     size: tuple[int, int] | None = None
@@ -181,9 +191,11 @@ class RenderOptions:
     lut: str | None = None
     tone: str = "grade"
     network_side: int | None = NETWORK_SIDE
+    backend: str = "auto"
 
     def __post_init__(self) -> None:
         _strength(self.strength)
+        _one_of("backend", self.backend, BACKEND_CHOICES)
         if self.network_side is not None:
             if self.network_side < 16:
                 raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
@@ -346,6 +358,9 @@ TABLE1_CLIPS: dict[str, tuple[tuple[int, int], str]] = {
 # film stills held out of meta-training (filmstyle.training.tasks.HOLDOUT_STYLES) and never used to choose a default
 TABLE1_STILLS = ("film_stills/sintel_f0016.png", "film_stills/chaplin_f0120.png", "film_stills/bbb_f0446.png")
 TABLE1_SEEDS = (0, 1)  # adaptation seeds of the methods that have one (Gatys and the peer are deterministic)
+# every method's network runs in torch (StyleBank, Gatys and the peer have no other backend): the
+# table compares methods, not runtimes
+TABLE1_BACKEND = "torch"
 FULL_FRAMES = 32  # frames per clip for every method (issue 13)
 QUICK_FRAMES = 3  # 2 frame pairs per clip
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from filmstyle.core.config import AdaptConfig
+from filmstyle.core.config import TABLE1_BACKEND, AdaptConfig
 from filmstyle.methods.base import Method, Prepared, adapted_look
 from filmstyle.render import FrameStylizer, RenderOptions
 
@@ -47,4 +47,4 @@ class JohnsonMethod(Method):
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed)
         # init "scratch" builds filmstyle.nets.transformer.filmstyle_net(), the network meta adapts
         return adapted_look(self.name, still, clip, cfg, init="scratch",
-                            stylizer=lambda look: FrameStylizer(look.net, RenderOptions(tone="none")))
+                            stylizer=lambda look: FrameStylizer(look.net, RenderOptions(tone="none", backend=TABLE1_BACKEND)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from filmstyle.core.config import AdaptConfig, LossConfig
+from filmstyle.core.config import TABLE1_BACKEND, AdaptConfig, LossConfig
 from filmstyle.methods.base import Method, Prepared, adapted_look
 from filmstyle.render import RenderOptions, make_stylizer
 
@@ -43,4 +43,4 @@ class MetaMethod(Method):
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed, tone=b.tone,
                           loss=LossConfig(temporal_weight=weight))
         return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight,
-                            stylizer=lambda look: make_stylizer(look, clip, RenderOptions()))
+                            stylizer=lambda look: make_stylizer(look, clip, RenderOptions(backend=TABLE1_BACKEND)))

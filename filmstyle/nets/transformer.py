@@ -81,15 +81,17 @@ class TransformerNet(nn.Module):
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f"expected (B, 3, H, W), got {tuple(x.shape)}")
         h, w = x.shape[-2:]
-        # Two stride-2 convs: pad to a multiple of 4 (and at least 8, so the 9x9 reflection padding
-        # fits) so the decoder returns the input size exactly. Reflection needs pad < size;
-        # replicate covers tiny inputs.
-        ph, pw = max(-h % 4, 8 - h), max(-w % 4, 8 - w)
+        # Reflection needs pad < size; replicate covers tiny inputs. (The ONNX export, which cannot
+        # branch on the size, does the same with index arithmetic: filmstyle.nets.onnx.)
+        ph, pw = pad_to_fit(h), pad_to_fit(w)
         if ph or pw:
             mode = "reflect" if h > ph and w > pw else "replicate"
             x = F.pad(x, (0, pw, 0, ph), mode=mode)
-        y = self.decoder(self.residuals(self.encoder(x)))
-        return y[..., :h, :w]
+        return self.body(x)[..., :h, :w]
+
+    def body(self, x: torch.Tensor) -> torch.Tensor:
+        """The layers on an input already padded (:func:`pad_to_fit`): (B, 3, H, W) -> (B, 3, H, W)."""
+        return self.decoder(self.residuals(self.encoder(x)))
 
     def macs_per_pixel(self) -> int:
         """Multiply-accumulates of one forward pass per output pixel (convolutions only; the cost that
@@ -106,6 +108,15 @@ class TransformerNet(nn.Module):
     def norm_parameters(self) -> list[tuple[str, nn.Parameter]]:
         """Instance-norm scales and shifts (what MetaStyle adapts): (name, parameter) pairs."""
         return [(n, p) for n, p in self.named_parameters() if _is_norm_param(self, n)]
+
+
+def pad_to_fit(n: int) -> int:
+    """Rows (or columns) to add below (or right of) a side of ``n`` px before :meth:`TransformerNet.body`.
+
+    Two stride-2 convs: a multiple of 4, so the decoder returns the input size exactly; and at least
+    8 px, so the 9x9 reflection padding fits. ``torch.sym_max``: also for a symbolic size (the ONNX export).
+    """
+    return torch.sym_max(-n % 4, 8 - n)
 
 
 def _is_norm_param(net: nn.Module, name: str) -> bool:

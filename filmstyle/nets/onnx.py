@@ -1,0 +1,154 @@
+"""The transform network in ONNX: an export whose graph pads and crops by itself, and an ONNX Runtime
+session that is called like the network (the ``onnx`` backend of render and stylize).
+
+The graph: ``image`` (B, 3, H, W) float32 RGB in [0, 1], any B, H, W >= 1 -> ``styled`` (B, 3, H, W),
+unclamped: what :meth:`TransformerNet.forward` returns, within float rounding (~1e-5).
+
+:meth:`TransformerNet.forward` pads to :func:`~filmstyle.nets.transformer.pad_to_fit` with Python
+branches on the size (reflect, or replicate when a side is smaller than its padding). A graph traced
+for one size cannot branch on it, so :class:`PaddedNet` computes the same padding as row and column
+indices (arithmetic on the symbolic H and W, a ``where`` for the mode) and gathers them: one graph
+for every size. It is exported with torch's ``torch.export``-based exporter (``dynamo=True``, the
+default since torch 2.9; the TorchScript exporter is deprecated and its tracing fixes the Python
+``max`` of the padding to the example's size).
+
+onnx, onnxscript (the exporter's) and onnxruntime are optional (``pip install 'filmstyle[onnx]'``)
+and imported here only when used, so the command starts without them.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+import warnings
+from collections.abc import Iterator, Mapping
+from types import ModuleType
+
+import numpy as np
+import torch
+from torch import nn
+
+from filmstyle.core.config import ONNX_OPSET
+from filmstyle.core.errors import InputError
+from filmstyle.core.store import weights_sha256
+from filmstyle.nets.transformer import TransformerNet, pad_to_fit
+
+INPUT, OUTPUT = "image", "styled"  # the graph's input and output names
+_EXPORTED: dict[tuple[str, str], bytes] = {}  # (config, weights' SHA-256) -> model: a network is exported once
+_KEEP = 4  # models kept in _EXPORTED, the newest
+
+
+def require(module: str) -> ModuleType:
+    """Import an optional module of the ``onnx`` extra; InputError saying how to install it if missing."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise InputError(None, f"ONNX needs the Python package {module}, which is not installed",
+                         "pip install 'filmstyle[onnx]'") from None
+
+
+def _rows(n: torch.SymInt | int, pad: torch.SymInt | int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Source indices of a side of ``n`` px padded by ``pad`` at its end: (reflected, replicated),
+    (n + pad,) int64 each. The reflected indices go negative when ``pad >= n`` (reflection impossible)."""
+    i = torch.arange(n + pad)
+    return torch.where(i < n, i, 2 * (n - 1) - i), i.clamp(max=n - 1)
+
+
+class PaddedNet(nn.Module):
+    """``net`` with its padding written as tensor operations, for export: the same function as
+    ``net.forward`` for every input size, with no branch on the size."""
+
+    def __init__(self, net: TransformerNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, w = x.shape[-2], x.shape[-1]
+        reflect_h, replicate_h = _rows(h, pad_to_fit(h))
+        reflect_w, replicate_w = _rows(w, pad_to_fit(w))
+        # forward reflects when both sides are longer than their padding, i.e. no reflected index is negative
+        reflect = (reflect_h.min() >= 0) & (reflect_w.min() >= 0)
+        x = x.index_select(2, torch.where(reflect, reflect_h, replicate_h))
+        x = x.index_select(3, torch.where(reflect, reflect_w, replicate_w))
+        return self.net.body(x)[..., :h, :w]
+
+
+@contextlib.contextmanager
+def _quiet_exporter() -> Iterator[None]:
+    """The exporter's notices (optional torchvision ops it skips, a deprecation inside torch) are not
+    the user's concern: silence them for the export only."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def to_onnx(net: TransformerNet, *, metadata: Mapping[str, str] | None = None, doc: str = "") -> bytes:
+    """``net`` as a serialised ONNX model (opset :data:`~filmstyle.core.config.ONNX_OPSET`), batch,
+    height and width dynamic; ``metadata``: string pairs stored in the model's ``metadata_props``.
+    InputError if the ``onnx`` extra is not installed. A few seconds (torch.export traces the net)."""
+    require("onnxscript")  # what torch's exporter translates with
+    onnx = require("onnx")
+    # no dimension of 0 or 1 in the example: torch.export would take it as fixed
+    example = torch.rand(2, 3, 33, 47, generator=torch.Generator().manual_seed(0))
+    dims = {0: torch.export.Dim("batch"), 2: torch.export.Dim("height", min=1), 3: torch.export.Dim("width", min=1)}
+    with _quiet_exporter():
+        program = torch.onnx.export(PaddedNet(net).eval(), (example,), dynamo=True, input_names=[INPUT],
+                                    output_names=[OUTPUT], dynamic_shapes={"x": dims}, opset_version=ONNX_OPSET,
+                                    verbose=False)
+    model = program.model_proto
+    for i, name in ((2, "height"), (3, "width")):  # the output is the input's size (not the exporter's formula of it)
+        model.graph.output[0].type.tensor_type.shape.dim[i].dim_param = name
+    model.doc_string = doc
+    onnx.helper.set_model_props(model, dict(metadata or {}))
+    return model.SerializeToString()
+
+
+class OnnxNet:
+    """An ONNX Runtime session of a transform network, called like the network:
+    ``(B, 3, H, W)`` float RGB in [0, 1] -> the same size, unclamped (a new tensor).
+
+    ``model``: the serialised model (:func:`to_onnx`) or the path of an ``.onnx`` file. ``threads``:
+    intra-op threads (None: as many as torch uses, by default one per core, so the backends compare
+    on the same cores). InputError if onnxruntime is not installed.
+    """
+
+    def __init__(self, model: bytes | str | os.PathLike, *, threads: int | None = None) -> None:
+        ort = require("onnxruntime")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or torch.get_num_threads()
+        options.inter_op_num_threads = 1  # one chain of convolutions: nothing runs side by side
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3  # errors only
+        source = model if isinstance(model, bytes) else os.fspath(model)
+        self.session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+
+    @classmethod
+    def from_net(cls, net: TransformerNet, *, threads: int | None = None) -> OnnxNet:
+        """A session of ``net``, exported in memory (no file). The export is kept for the process's
+        next session of the same weights (a render sets one up per clip)."""
+        key = (repr(net.config), weights_sha256(net.state_dict()))
+        if key not in _EXPORTED:
+            while len(_EXPORTED) >= _KEEP:
+                del _EXPORTED[next(iter(_EXPORTED))]
+            _EXPORTED[key] = to_onnx(net)
+        return cls(_EXPORTED[key], threads=threads)
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """The model's ``metadata_props``."""
+        return dict(self.session.get_modelmeta().custom_metadata_map)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise ValueError(f"expected (B, 3, H, W), got {tuple(x.shape)}")
+        image = np.ascontiguousarray(x.detach().cpu().numpy(), dtype=np.float32)
+        return torch.from_numpy(self.session.run([OUTPUT], {INPUT: image})[0])
