@@ -1,6 +1,7 @@
 # The two set-up commands (README): `make demo` and `make test`. Both create .venv and install
-# what they need. torch is pinned to the CPU wheel that this kind of machine carries; a looser
-# requirement would pull a CUDA build of several GB.
+# what they need, the optional extras included, so CI tests them too (the onnx extra: `filmstyle
+# export`, `render --backend onnx`). torch is pinned to the CPU wheel that this kind of machine
+# carries; a looser requirement would pull a CUDA build of several GB.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -11,7 +12,7 @@ TORCH ?= torch==2.13.0
 $(BIN)/filmstyle: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check $(TORCH)
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,onnx]'
 	touch $@
 
 install: $(BIN)/filmstyle

@@ -69,6 +69,17 @@ def test_cycle_finder_finds_a_cycle():
 
 
 def test_cli_starts_without_torch():
-    code = "import sys, filmstyle.cli, filmstyle; filmstyle.cli.main; print('torch' in sys.modules)"
+    code = ("import sys, filmstyle.cli, filmstyle; filmstyle.cli.main; "
+            "print([m for m in ('torch', 'onnx', 'onnxruntime', 'onnxscript') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"
+
+
+def test_help_loads_neither_torch_nor_onnx():
+    code = ("import sys, contextlib, io, filmstyle.cli\n"
+            "for argv in (['--help'], ['render', '--help'], ['export', '--help']):\n"
+            "    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+            "        filmstyle.cli.main(argv)\n"
+            "print([m for m in ('torch', 'onnx', 'onnxruntime', 'onnxscript') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

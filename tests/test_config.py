@@ -50,6 +50,7 @@ def test_registries_are_keyed_by_the_config_names():
     from filmstyle.lut.lut3d import FORMATS
     from filmstyle.lut.transfer import TRANSFERS
     from filmstyle.methods import METHODS
+    from filmstyle.nets.backend import BACKENDS
     from filmstyle.nets.transformer import FILMSTYLE_NET
     from filmstyle.temporal.flow import FLOW_METHODS
     from filmstyle.training.meta import OUTER
@@ -57,7 +58,7 @@ def test_registries_are_keyed_by_the_config_names():
 
     assert set(FLOW_METHODS) == set(config.FLOWS) and set(TRANSFERS) == set(config.TRANSFERS)
     assert tuple(METHODS) == config.METHODS and set(OUTER) == set(config.OUTER_LOOPS)
-    assert FORMATS == config.LUT_FORMATS
+    assert FORMATS == config.LUT_FORMATS and tuple(BACKENDS) == config.BACKENDS
     assert config.MetaTrainConfig().net_config() == FILMSTYLE_NET
     assert set(config.BenchConfig().stills) <= set(HOLDOUT_STYLES)
 

@@ -1,0 +1,211 @@
+"""The ONNX export and the onnx backend: the graph pads by itself, so every size (odd, tiny) gives
+what torch gives; the export command writes a self-describing model or refuses in one line; render
+and stylize run on either backend with the same frames within a level.
+
+The tests that export need the onnx extra (`pip install -e '.[test,onnx]'`, what `make test` and CI
+install); outside CI they are skipped without it."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from filmstyle._cli import main
+from filmstyle.core import config
+from filmstyle.core.errors import InputError
+from filmstyle.look import Look, export_onnx, load_look
+from filmstyle.nets import backend
+from filmstyle.nets.onnx import OnnxNet, PaddedNet, to_onnx
+from filmstyle.nets.transformer import TransformerNet
+from filmstyle.render import make_stylizer, render_video
+from filmstyle.core.config import RenderOptions
+from filmstyle.core import video
+
+# odd, tiny (below the 8 px the network pads to; below 4: replicated, not reflected) and a 360p frame
+SIZES = [(1, 1), (2, 5), (4, 4), (5, 7), (7, 12), (17, 23), (33, 47), (361, 641)]
+
+
+@pytest.fixture
+def onnx_extra() -> None:
+    if not backend.onnx_installed() and not os.environ.get("CI"):
+        pytest.skip("the onnx extra is not installed (pip install -e '.[test,onnx]'); CI installs it")
+
+
+def _net(**kw) -> TransformerNet:  # noqa: ANN003
+    """A tiny network whose weights are far from the initial ones (instance norm's affine included)."""
+    torch.manual_seed(0)
+    net = TransformerNet(**kw).eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(torch.randn_like(p) * 0.2)
+    return net
+
+
+@pytest.fixture(scope="module")
+def tiny_session():  # noqa: ANN201 - (net, OnnxNet), exported once for the module
+    if not backend.onnx_installed() and not os.environ.get("CI"):
+        pytest.skip("the onnx extra is not installed")
+    net = _net(width=3, depth=1)
+    return net, OnnxNet(to_onnx(net), threads=1)
+
+
+def _still() -> np.ndarray:
+    return np.random.default_rng(3).integers(0, 256, (24, 32, 3), dtype=np.uint8)
+
+
+def test_padding_as_tensor_operations_is_forwards_padding():
+    # the graph's padding (index arithmetic, one where for the mode) against forward's branches,
+    # in torch and exactly, on every size from 1 to 13 px a side
+    net = _net(width=2, depth=1)
+    padded = PaddedNet(net).eval()
+    with torch.inference_mode():
+        for h in range(1, 14):
+            for w in (1, 3, 4, 8, 9, 13):
+                x = torch.rand(1, 3, h, w)
+                assert torch.equal(padded(x), net(x)), (h, w)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_exported_graph_gives_torchs_output_at_any_size(tiny_session, size):
+    net, session = tiny_session
+    x = torch.rand(1, 3, *size, generator=torch.Generator().manual_seed(sum(size)))
+    with torch.inference_mode():
+        ref = net(x)
+    out = session(x)
+    assert out.shape == ref.shape == (1, 3, *size)
+    assert float((out - ref).abs().max()) < 1e-4
+    assert float(ref.std()) > 0 or size == (1, 1)  # a real output, not a constant
+
+
+def test_exported_graph_takes_a_batch(tiny_session):
+    net, session = tiny_session
+    x = torch.rand(3, 3, 9, 14)
+    with torch.inference_mode():
+        assert float((session(x) - net(x)).abs().max()) < 1e-4
+    with pytest.raises(ValueError, match="expected"):
+        session(torch.rand(1, 4, 8, 8))
+
+
+def test_a_lean_variant_exports(onnx_extra):
+    net = _net(width=4, depth=1, end_kernel=3, decoder=(4, 2))
+    session = OnnxNet.from_net(net, threads=1)
+    for size in [(5, 6), (17, 23)]:
+        x = torch.rand(1, 3, *size)
+        with torch.inference_mode():
+            assert float((session(x) - net(x)).abs().max()) < 1e-4
+
+
+def test_export_command_writes_a_self_describing_model(onnx_extra, tmp_path, capsys):
+    import onnx
+
+    look_path = Look(_net(width=2, depth=1), meta={"still": {"name": "frame.png"}}, still=_still()).save(tmp_path / "noir.look")
+    out = tmp_path / "noir.onnx"
+    assert main(["-q", "export", str(look_path), "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out}: ONNX opset {config.ONNX_OPSET}")
+    model = onnx.load(str(out))
+    onnx.checker.check_model(model)
+    assert model.opset_import[0].version == config.ONNX_OPSET
+    props = {p.key: p.value for p in model.metadata_props}
+    look = load_look(look_path)
+    assert props["filmstyle.name"] == "noir"
+    header = json.loads(props["filmstyle.look"])
+    assert header["weights_sha256"] == look.meta["weights_sha256"] and header["still"]["name"] == "frame.png"
+    assert header["network"] == {"class": "TransformerNet", "config": {"width": 2, "depth": 1}}
+    from PIL import Image
+
+    still = np.asarray(Image.open(io.BytesIO(base64.b64decode(props["filmstyle.still"]))))
+    assert np.array_equal(still, look.still)
+    for value in (model.graph.input[0], model.graph.output[0]):
+        assert [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim] == ["batch", 3, "height", "width"]
+    session = OnnxNet(out, threads=1)  # the file runs, and as the look does
+    assert session.metadata["filmstyle.name"] == "noir"
+    x = torch.rand(1, 3, 19, 27)
+    with torch.inference_mode():
+        assert float((session(x) - look.net(x)).abs().max()) < 1e-4
+    assert [p.name for p in tmp_path.iterdir() if ".part" in p.name] == []  # written atomically
+
+
+def test_export_command_refuses_bad_input_in_one_line(tmp_path, capsys):
+    look_path = Look(TransformerNet(width=2, depth=1)).save(tmp_path / "t.look")
+    (tmp_path / "notes.look").write_text("not a look")
+    cases = [([str(tmp_path / "missing.look"), "-o", str(tmp_path / "a.onnx")], "not found"),
+             ([str(tmp_path / "notes.look"), "-o", str(tmp_path / "a.onnx")], "not a filmstyle look"),
+             ([str(look_path), "-o", str(tmp_path / "no" / "a.onnx")], "does not exist"),
+             ([str(look_path), "-o", str(tmp_path / "a.look")], ".onnx")]
+    for args, problem in cases:
+        assert main(["-q", "export", *args]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("filmstyle export: error:") and problem in err, err
+    assert not list(tmp_path.glob("*.onnx"))
+
+
+def test_without_the_extra_onnx_is_refused_in_one_line_and_auto_is_torch(tmp_path, tiny_clip, monkeypatch, capsys):
+    for module in ("onnxruntime", "onnxscript", "onnx"):
+        monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
+    monkeypatch.setattr(backend, "onnx_installed", lambda: False)
+    with pytest.raises(InputError, match=r"pip install 'filmstyle\[onnx\]'"):
+        OnnxNet(b"")
+    look_path = Look(TransformerNet(width=2, depth=1)).save(tmp_path / "t.look")
+    for command in (["export", str(look_path), "-o", str(tmp_path / "t.onnx")],
+                    ["render", str(tiny_clip), "-l", str(look_path), "-o", str(tmp_path / "o.mp4"), "--backend", "onnx"]):
+        assert main(["-q", *command]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "pip install 'filmstyle[onnx]'" in err, err
+    assert backend.choose("auto", TransformerNet(width=2, depth=1)) == "torch"
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_auto_takes_onnx_for_a_video_of_an_exportable_network_only(onnx_extra):
+    net = TransformerNet(width=2, depth=1)
+    assert backend.choose("auto", net) == "onnx"
+    assert backend.choose("auto", net, frames=1) == "torch"  # one image does not repay the export
+    assert backend.choose("auto", torch.nn.Identity()) == "torch"
+    assert backend.choose("torch", net) == "torch" and backend.choose("onnx", net, frames=1) == "onnx"
+    with pytest.raises(InputError, match="TransformerNet"):
+        backend.network(torch.nn.Identity(), "onnx")
+    assert RenderOptions().backend == "auto"
+    with pytest.raises(InputError, match="--backend"):
+        RenderOptions(backend="tensorrt")
+
+
+def test_render_on_the_onnx_backend_gives_torchs_frames_within_a_level(onnx_extra, tiny_clip, tmp_path):
+    look = Look(_net(width=2, depth=1), still=_still())
+    frames = list(video.read_frames(tiny_clip))
+    outs = {}
+    for name in ("torch", "onnx"):
+        stylizer = make_stylizer(look, tiny_clip, RenderOptions(backend=name))
+        assert stylizer.backend == name
+        outs[name] = np.stack([stylizer(f) for f in frames]).astype(int)
+    assert np.abs(outs["onnx"] - outs["torch"]).max() <= 1
+    assert np.abs(outs["torch"] - np.stack(frames)).mean() > 2  # the look does something
+    look_path = look.save(tmp_path / "t.look")
+    for name in ("torch", "onnx"):
+        assert main(["-q", "render", str(tiny_clip), "-l", str(look_path), "-o", str(tmp_path / f"{name}.mp4"),
+                     "--backend", name]) == 0
+    a, b = (np.stack(list(video.read_frames(tmp_path / f"{n}.mp4"))).astype(np.float32) for n in ("torch", "onnx"))
+    assert a.shape == b.shape and float(np.abs(a - b).mean()) < 0.5  # through the encoder as well
+    stats = render_video(look, tiny_clip, tmp_path / "auto.mp4", RenderOptions(max_frames=2, tone="none"))
+    assert stats.backend == "onnx" and stats.frames == 2
+
+
+def test_stylize_on_the_onnx_backend(onnx_extra, tmp_path):
+    from PIL import Image
+
+    from filmstyle.core.image import load_image
+
+    img = tmp_path / "in.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (37, 53, 3), dtype=np.uint8)).save(img)
+    look_path = Look(_net(width=2, depth=1), still=_still()).save(tmp_path / "t.look")
+    for name in ("torch", "onnx"):
+        for tone in ("grade", "none"):
+            assert main(["-q", "stylize", str(img), "-l", str(look_path), "-o", str(tmp_path / f"{name}{tone}.png"),
+                         "--backend", name, "--tone", tone]) == 0
+    for tone in ("grade", "none"):
+        a, b = (load_image(tmp_path / f"{n}{tone}.png", min_side=1) for n in ("torch", "onnx"))
+        assert float((a - b).abs().max()) <= 1 / 255 + 1e-6
