@@ -17,15 +17,14 @@ import pytest
 import torch
 
 from filmstyle._cli import main
-from filmstyle.core import config
+from filmstyle.core import config, video
+from filmstyle.core.config import RenderOptions
 from filmstyle.core.errors import InputError
-from filmstyle.look import Look, export_onnx, load_look
+from filmstyle.look import Look, load_look
 from filmstyle.nets import backend
 from filmstyle.nets.onnx import OnnxNet, PaddedNet, to_onnx
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.render import make_stylizer, render_video
-from filmstyle.core.config import RenderOptions
-from filmstyle.core import video
 
 # odd, tiny (below the 8 px the network pads to; below 4: replicated, not reflected) and a 360p frame
 SIZES = [(1, 1), (2, 5), (4, 4), (5, 7), (7, 12), (17, 23), (33, 47), (361, 641)]
