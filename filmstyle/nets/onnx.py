@@ -9,8 +9,9 @@ branches on the size (reflect, or replicate when a side is smaller than its padd
 for one size cannot branch on it, so :class:`PaddedNet` computes the same padding as row and column
 indices (arithmetic on the symbolic H and W, a ``where`` for the mode) and gathers them: one graph
 for every size. It is exported with torch's ``torch.export``-based exporter (``dynamo=True``, the
-default since torch 2.9; the TorchScript exporter is deprecated and its tracing fixes the Python
-``max`` of the padding to the example's size).
+default since torch 2.9), which keeps H and W symbolic through that arithmetic. The deprecated
+TorchScript exporter traces sizes as tensors, which :func:`pad_to_fit`'s ``torch.sym_max`` refuses
+(and a Python ``max`` would be fixed at the example's size).
 
 onnx, onnxscript (the exporter's) and onnxruntime are optional (``pip install 'filmstyle[onnx]'``)
 and imported here only when used, so the command starts without them.
@@ -99,10 +100,14 @@ def to_onnx(net: TransformerNet, *, metadata: Mapping[str, str] | None = None, d
     # no dimension of 0 or 1 in the example: torch.export would take it as fixed
     example = torch.rand(2, 3, 33, 47, generator=torch.Generator().manual_seed(0))
     dims = {0: torch.export.Dim("batch"), 2: torch.export.Dim("height", min=1), 3: torch.export.Dim("width", min=1)}
-    with _quiet_exporter():
-        program = torch.onnx.export(PaddedNet(net).eval(), (example,), dynamo=True, input_names=[INPUT],
-                                    output_names=[OUTPUT], dynamic_shapes={"x": dims}, opset_version=ONNX_OPSET,
-                                    verbose=False)
+    training = net.training
+    try:
+        with _quiet_exporter():
+            program = torch.onnx.export(PaddedNet(net).eval(), (example,), dynamo=True, input_names=[INPUT],
+                                        output_names=[OUTPUT], dynamic_shapes={"x": dims},
+                                        opset_version=ONNX_OPSET, verbose=False)
+    finally:
+        net.train(training)  # the caller's module as it was
     model = program.model_proto
     for i, name in ((2, "height"), (3, "width")):  # the output is the input's size (not the exporter's formula of it)
         model.graph.output[0].type.tensor_type.shape.dim[i].dim_param = name
