@@ -21,7 +21,7 @@ _EXPORTS = {
     "RenderOptions": "filmstyle.core.config", "GradeOptions": "filmstyle.core.config",
     "LutOptions": "filmstyle.core.config", "MetaTrainConfig": "filmstyle.core.config",
     "FilmstyleError": "filmstyle.core.errors", "InputError": "filmstyle.core.errors",
-    "Look": "filmstyle.look", "load_look": "filmstyle.look",
+    "Look": "filmstyle.look", "load_look": "filmstyle.look", "export_onnx": "filmstyle.look",
     "adapt_look": "filmstyle.adaptation",
     "RenderStats": "filmstyle.render", "render_video": "filmstyle.render", "stylize_image": "filmstyle.render",
     "grade_video": "filmstyle.grading.grade", "make_lut": "filmstyle.grading.grade",
