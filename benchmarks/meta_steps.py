@@ -25,6 +25,7 @@ from filmstyle.core.config import AdaptConfig
 from filmstyle.core.image import load_image, load_still, resize_short
 from filmstyle.look import load_look
 from filmstyle.losses import perceptual_loss, style_targets
+from filmstyle.measure.style import style_distance
 from filmstyle.nets import TransformerNet, load_vgg19
 from filmstyle.nets.transformer import FILMSTYLE_NET as DEFAULT_NET
 from filmstyle.training.adapt import adapt
@@ -39,13 +40,18 @@ def centre_crop(img: torch.Tensor, size: int) -> torch.Tensor:
 
 
 def curve(net: TransformerNet, still: torch.Tensor, frames: list[torch.Tensor], held: torch.Tensor,
-          steps: list[int], cfg: AdaptConfig, vgg) -> dict[int, float]:  # noqa: ANN001
-    """Held-out loss of ``net`` after each K in ``steps`` of adaptation (``net`` is changed)."""
+          steps: list[int], cfg: AdaptConfig, vgg, distances: dict | None = None) -> dict[int, float]:  # noqa: ANN001
+    """Held-out loss of ``net`` after each K in ``steps`` of adaptation (``net`` is changed).
+    Also, in ``distances`` when given, the held-out style distance (relative Gram distance to the
+    still, :func:`filmstyle.measure.style.style_distance`) at each K."""
     targets = style_targets(vgg, still, cfg.loss)
 
     def held_loss() -> float:
         with torch.no_grad():
-            return float(perceptual_loss(vgg, net(held), held, targets, cfg.loss)["total"])
+            out = net(held)
+            if distances is not None:
+                distances[len(distances)] = style_distance(vgg, (o[None].clamp(0, 1) for o in out), still)
+            return float(perceptual_loss(vgg, out, held, targets, cfg.loss)["total"])
 
     out = {0: held_loss()} if 0 in steps else {}
     wanted = set(steps)
@@ -79,8 +85,10 @@ def main() -> None:
     held = torch.cat([centre_crop(load_image(data / "content" / n), args.size) for n in HOLDOUT_CONTENT[:4]])
     train_photos = sorted(p for p in (data / "content").glob("*.jpg") if p.name not in HOLDOUT_CONTENT)[:16]
     frames = [resize_short(load_image(p), args.size) for p in train_photos]
-    cfg = AdaptConfig(lr=args.lr, size=args.size, seed=0)
-    inits = {"meta": lambda: load_look(args.meta).net, "scratch": lambda: _scratch()}
+    # tone none: the network's own output is what meta-training optimises and what the held-out loss measures
+    cfg = AdaptConfig(lr=args.lr, size=args.size, seed=0, tone="none")
+    meta_config = load_look(args.meta).net.config  # scratch is the same network, from random weights
+    inits = {"meta": lambda: load_look(args.meta).net, "scratch": lambda: _scratch(meta_config)}
     if args.transfer:
         inits["transfer"] = lambda: load_look(args.transfer).net
     inits = {k: v for k, v in inits.items() if k in args.inits}
@@ -88,24 +96,30 @@ def main() -> None:
     print(f"held-out styles: {', '.join(styles)}; held-out photos: {len(held)} centre crops at {args.size} px; "
           f"adaptation on {len(frames)} training photos, Adam lr {args.lr}, batch 1")
     results: dict[str, dict[str, dict[int, float]]] = {k: {} for k in inits}
+    dist: dict[str, dict[str, dict[int, float]]] = {k: {} for k in inits}
     for style in styles:
         still = load_still(data / "styles" / style, args.size)
         for name, make in inits.items():
             steps = sorted(set(args.steps) | (set(args.scratch_steps) if name == "scratch" else set()))
             t0 = time.perf_counter()
-            results[name][style] = curve(make(), still, frames, held, steps, cfg, vgg)
+            found: dict[int, float] = {}
+            results[name][style] = curve(make(), still, frames, held, steps, cfg, vgg, found)
+            dist[name][style] = dict(zip(results[name][style], found.values()))
             print(f"  {style:40s} {name:8s} " + " ".join(f"K{k}={v:.3f}" for k, v in results[name][style].items())
+                  + "  style distance " + " ".join(f"K{k}={v:.3f}" for k, v in dist[name][style].items())
                   + f"  ({time.perf_counter() - t0:.0f} s)", flush=True)
     all_steps = sorted({k for r in results.values() for c in r.values() for k in c})
-    print("\n| init | " + " | ".join(f"K={k}" for k in all_steps) + " |")
-    print("|---|" + "---|" * len(all_steps))
-    for name, per_style in results.items():
-        cells = [statistics.mean(c[k] for c in per_style.values()) if all(k in c for c in per_style.values()) else None
-                 for k in all_steps]
-        print(f"| {name} | " + " | ".join("" if v is None else f"{v:.3f}" for v in cells) + " |")
+    for title, table in (("held-out loss", results), ("held-out style distance", dist)):
+        print(f"\n{title}, mean over styles\n| init | " + " | ".join(f"K={k}" for k in all_steps) + " |")
+        print("|---|" + "---|" * len(all_steps))
+        for name, per_style in table.items():
+            cells = [statistics.mean(c[k] for c in per_style.values()) if all(k in c for c in per_style.values())
+                     else None for k in all_steps]
+            print(f"| {name} | " + " | ".join("" if v is None else f"{v:.3f}" for v in cells) + " |")
     if not args.no_timing:
         _time_50_steps(args, data, styles, train_photos, vgg)
-    Path(f"{args.out}.json").write_text(json.dumps({"machine": machine(), "args": vars(args), "results": results}, indent=1))
+    Path(f"{args.out}.json").write_text(json.dumps({"machine": machine(), "args": vars(args), "results": results,
+                                                "style_distance": dist}, indent=1))
     _plot(results, f"{args.out}.png")
     print(f"wrote {args.out}.json and {args.out}.png")
 
@@ -119,9 +133,9 @@ def _time_50_steps(args, data, styles, train_photos, vgg) -> None:  # noqa: ANN0
     print(f"\n50 adaptation steps at 256 px from the meta init: {time.perf_counter() - t0:.1f} s")
 
 
-def _scratch() -> TransformerNet:
+def _scratch(config: dict | None = None) -> TransformerNet:
     torch.manual_seed(0)
-    return TransformerNet(**DEFAULT_NET)
+    return TransformerNet(**(config or DEFAULT_NET))
 
 
 def _plot(results: dict[str, dict[str, dict[int, float]]], path: str) -> None:
