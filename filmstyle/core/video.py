@@ -183,8 +183,11 @@ def _to_rgb(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
             matrix = Colorspace.ITU709 if frame.height >= HD_LINES else Colorspace.ITU601
         if frame.color_range == ColorRange.UNSPECIFIED:
             rng = ColorRange.MPEG
+    # threads=1 here and in _from_rgb: swscale's automatic slice threads made the conversion differ now
+    # and then between runs (tests/test_video.py::test_transcode_is_deterministic); decoding already
+    # runs beside the processing on its own thread
     rgb = frame.reformat(width, height, "rgb24", src_colorspace=matrix, src_color_range=rng,
-                         interpolation=Interpolation.AREA if shrink else Interpolation.BICUBIC)
+                         interpolation=Interpolation.AREA if shrink else Interpolation.BICUBIC, threads=1)
     return rgb.to_ndarray()
 
 
@@ -195,7 +198,7 @@ def _from_rgb(rgb: np.ndarray, pix_fmt: str) -> av.VideoFrame:
     """
     frame = av.VideoFrame.from_ndarray(rgb, format="rgb24" if rgb.shape[2] == 3 else "rgba")
     out = frame.reformat(format=pix_fmt, src_color_range=ColorRange.JPEG,
-                         dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG)
+                         dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG, threads=1)
     out.color_primaries = out.color_trc = BT709_H273
     return out
 
