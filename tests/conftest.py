@@ -87,7 +87,7 @@ def make_clip(
         audio_stream = out.add_stream("aac", rate=AUDIO_RATE, layout="mono") if audio else None
         for i, stamp in enumerate(stamps):
             rgb = av.VideoFrame.from_ndarray(clip_frame(i, size, moving=moving), format="rgb24")
-            yuv = rgb.reformat(format="yuv420p", dst_colorspace="ITU601", dst_color_range="MPEG")
+            yuv = rgb.reformat(format="yuv420p", dst_colorspace="ITU601", dst_color_range="MPEG", threads=1)  # repeatable
             yuv.pts = stamp
             yuv.time_base = Fraction(1, fps)
             out.mux(stream.encode(yuv))

@@ -157,7 +157,9 @@ def test_flow_rejects_unknown_method_and_mismatched_frames():
 def test_static_clip_has_zero_stability_error(tmp_path: Path):
     clip = make_clip(tmp_path / "static.mp4", moving=False, audio=False)
     report = stability(clip, clip, flow="dis")
-    assert report.e_stab < 1e-12 and report.floor < 1e-12 and len(report.pairs) == 7
+    # zero up to the encoder: the h264 encode of the tiny clip is not always bit-repeatable (a level on a
+    # few pixels, ~1e-9 here); a moving clip's floor is ~1e-4
+    assert report.e_stab < 1e-7 and report.floor < 1e-7 and len(report.pairs) == 7
 
 
 def test_warped_error_by_hand():

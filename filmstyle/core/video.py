@@ -183,9 +183,9 @@ def _to_rgb(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
             matrix = Colorspace.ITU709 if frame.height >= HD_LINES else Colorspace.ITU601
         if frame.color_range == ColorRange.UNSPECIFIED:
             rng = ColorRange.MPEG
-    # threads=1 here and in _from_rgb: swscale's automatic slice threads made the conversion differ now
-    # and then between runs (tests/test_video.py::test_transcode_is_deterministic); decoding already
-    # runs beside the processing on its own thread
+    # threads=1 here and in _from_rgb: with swscale's automatic slice threads transcode's output differed
+    # between runs about 1 time in 6 on the tiny test clip; with one thread it is rarer but not gone (the
+    # cause is still open). Decoding already runs beside the processing on its own thread.
     rgb = frame.reformat(width, height, "rgb24", src_colorspace=matrix, src_color_range=rng,
                          interpolation=Interpolation.AREA if shrink else Interpolation.BICUBIC, threads=1)
     return rgb.to_ndarray()
