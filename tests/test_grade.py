@@ -60,7 +60,8 @@ def test_grade_keeps_frames_and_audio_and_applies_the_lut(tiny_clip, tmp_path):
 def test_grade_at_strength_zero_is_the_identity(tiny_clip, tmp_path):
     grade_video(tiny_clip, tmp_path / "g0.mp4", _warm_lut(), GradeOptions(strength=0.0))
     video.transcode(tiny_clip, tmp_path / "id.mp4", lambda f: f, preset="superfast")  # grade's default
-    np.testing.assert_array_equal(_frames(tmp_path / "g0.mp4"), _frames(tmp_path / "id.mp4"))
+    # the same frames into the encoder; h264 is not always bit-repeatable (~0.1 level), the warm LUT moves many levels
+    assert np.abs(_frames(tmp_path / "g0.mp4") - _frames(tmp_path / "id.mp4")).mean() < 0.25
 
 
 def test_lut_command_from_a_still_is_read_by_colour_science(still, tiny_clip, tmp_path, capsys):
