@@ -408,4 +408,3 @@ def test_ctrl_c_while_waiting_for_a_slow_decoder(tmp_path: Path, monkeypatch: py
     assert time.perf_counter() - start < 0.5 + 1.0
     assert threading.active_count() == threads
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
-
