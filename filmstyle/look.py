@@ -44,9 +44,14 @@ class Look:
     kind: str = "look"
     still: np.ndarray | None = None
 
+    def header(self) -> dict[str, Any]:
+        """The look's metadata with its network's class and config: what a look file's header and an
+        exported ONNX model (:func:`export_onnx`) carry."""
+        return {**self.meta, "network": {"class": type(self.net).__name__, "config": dict(self.net.config)}}
+
     def save(self, path: str | os.PathLike) -> Path:
         """Write the look to ``path`` atomically."""
-        meta = {**self.meta, "network": {"class": type(self.net).__name__, "config": dict(self.net.config)}}
+        meta = self.header()
         tensors = dict(self.net.state_dict())
         if self.still is not None:
             tensors[STILL_KEY] = torch.from_numpy(np.ascontiguousarray(self.still, dtype=np.uint8))
@@ -95,8 +100,7 @@ def export_onnx(look: Look, path: str | os.PathLike, *, name: str | None = None)
     if path.suffix.lower() != ".onnx":
         raise InputError(path, "an ONNX model is written to a .onnx file", "name the output e.g. look.onnx")
     check_writable(path)
-    meta = {**look.meta, "network": {"class": type(look.net).__name__, "config": dict(look.net.config)}}
-    props = {"filmstyle.name": name or path.stem, "filmstyle.look": json.dumps(meta, sort_keys=True)}
+    props = {"filmstyle.name": name or path.stem, "filmstyle.look": json.dumps(look.header(), sort_keys=True)}
     if look.still is not None:
         from PIL import Image
 
