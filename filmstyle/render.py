@@ -7,15 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 
 from filmstyle.core import video
+from filmstyle.core.colour import BT709_LUMA
+from filmstyle.core.guided import guided_upsample
 from filmstyle.core.config import RenderOptions
 from filmstyle.grading.grade import CONTENT_FRAMES, CONTENT_SIZE, LUTFrames
 from filmstyle.core.image import blend, from_array, load_image, preserve_color, save_image, to_array
 from filmstyle.grading.tone import (DETAIL_SIGMA, ExposureLock, GradedDetail, ToneAnchor, box_slices, grade_lut,
-                                    lock_offset, measure_tone_curve, picture_box)
+                                    lock_offset, luma, measure_tone_curve, picture_box)
 from filmstyle.look import Look
 from filmstyle.measure.speed import Stopwatch, fps
 from filmstyle.nets.backend import Network, choose, network
@@ -39,6 +42,12 @@ def stylize_tensor(net: Network, img: torch.Tensor, *, strength: float = 1.0,
 class FrameStylizer:
     """Callable for :func:`filmstyle.core.video.transcode`: RGB uint8 frame in, stylised frame out.
 
+    With ``options.detail`` "source" the network runs on the picture shrunk to a short side of
+    ``options.network_side`` (its working size) and the footage keeps its own finer detail: with
+    ``--tone grade`` the grade is applied at full size and the network's detail scaled up onto it;
+    with the other tones the output is carried to full size by guided upsampling
+    (:mod:`filmstyle.core.guided`). "network": the network at the frame's full size.
+
     Accumulates ``model_seconds``: time in the network alone (the model-only FPS). The network runs
     on ``options.backend`` ("auto": as for a video); ``backend`` says which one that is.
     """
@@ -47,6 +56,7 @@ class FrameStylizer:
         self.backend = choose(options.backend, net)
         self.net = network(net, self.backend)
         self.options = options
+        self.side = options.network_side if options.detail == "source" else None
         self.model = Stopwatch()
         self.pre: Callable[[np.ndarray], np.ndarray] | None = None  # colour before / after the network
         self.post: Callable[[np.ndarray], np.ndarray] | None = None  # (filmstyle.grading.grade.colour_hooks)
@@ -61,73 +71,91 @@ class FrameStylizer:
 
     def stylize(self, img: torch.Tensor) -> torch.Tensor:
         """The network with the strength and colour options: (1, 3, H, W) in [0, 1] -> the same.
-        With the grade, strength applies to the composite instead (:meth:`styled`)."""
+        With the grade, strength applies to the composite instead (:meth:`compose`)."""
         strength = 1.0 if self.graded is not None else self.options.strength
         return stylize_tensor(self.net, img, strength=strength, preserve=self.options.preserve_color)
 
-    def styled(self, frame: np.ndarray) -> np.ndarray:
-        """One frame through the colour hooks, the network and the tone mode, before any blending.
-        With a picture box, only the picture is stylised: the letterbox bars stay the source's."""
-        if self.graded is not None:
-            return self.compose(frame, *self.layers(frame))
-        if self.box is None:
-            return self._styled(frame)
-        rows, cols = box_slices(frame.shape, self.box)
-        out = frame.copy()
-        out[rows, cols] = self._styled(np.ascontiguousarray(frame[rows, cols]))
-        return out
+    def working(self, picture: np.ndarray) -> np.ndarray:
+        """``picture`` shrunk to the network's working size (itself when it is no larger)."""
+        return picture if self.side is None or min(picture.shape[:2]) <= self.side else shrink(picture, self.side)
 
-    def _network(self, frame: np.ndarray, side: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(the frame after the ``pre`` hook, the network's output for it), (H, W, 3) uint8 each.
-        ``side``: the network runs on the frame shrunk to that short side when it is larger, and its
-        output is that small."""
-        src = frame if self.pre is None else self.pre(frame)
-        small = src if side is None or min(src.shape[:2]) <= side else shrink(src, side)
+    def _network(self, small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(``small`` after the ``pre`` hook, the network's output for it), (h, w, 3) uint8 each."""
+        src = small if self.pre is None else self.pre(small)
         with self.model:  # the network alone: model-only FPS, as before the tone modes
-            out = self.stylize(from_array(small))
+            out = self.stylize(from_array(src))
         return src, to_array(out)
 
-    def _styled(self, frame: np.ndarray) -> np.ndarray:
-        src, out = self._network(frame)
+    # --- --tone anchor / none: the whole look at the working size, guided up to full size ---------------
+
+    def small_styled(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the frame at the working size, its look there: network, tone mode and ``post`` hook)."""
+        small = self.working(frame)
+        _, out = self._network(small)
         if self.tone is not None:  # T maps the source frame's luma to the look's
-            out = self.tone(frame, out)
-        return out if self.post is None else np.ascontiguousarray(self.post(out))
+            out = self.tone(small, out)
+        return small, (out if self.post is None else np.ascontiguousarray(self.post(out)))
 
-    def layers(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``--tone grade``: (the graded frame, the network's detail), (H, W, 3) float32 each; outside
-        the picture box the source and no detail."""
-        base, fine = frame.astype(np.float32), np.zeros(frame.shape, np.float32)
-        rows, cols = box_slices(frame.shape, self.box or (0.0, 1.0, 0.0, 1.0))
-        # the network at its working size; the grade at full size
-        src, out = self._network(np.ascontiguousarray(frame[rows, cols]), self.options.network_side)
-        base[rows, cols], fine[rows, cols] = self.graded.layers(src, out)
-        return base, fine
+    def full(self, frame: np.ndarray, small: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The look ``out`` of ``small`` carried to ``frame``'s size, guided by ``frame``."""
+        return guided_upsample(small, out, frame)
 
-    def compose(self, frame: np.ndarray, base: np.ndarray, fine: np.ndarray) -> np.ndarray:
-        """``--tone grade``: the graded frame plus the detail, then the strength and the ``post`` hook."""
-        out = np.clip(base + fine, 0, 255).round().astype(np.uint8)
-        if self.options.strength < 1.0:
-            out = to_array(blend(from_array(out), from_array(frame), self.options.strength))
-        if self.post is not None:
-            rows, cols = box_slices(frame.shape, self.box or (0.0, 1.0, 0.0, 1.0))
-            out[rows, cols] = self.post(np.ascontiguousarray(out[rows, cols]))
-        return out
+    # --- --tone grade: the grade at full size, the network's detail from the working size ---------------
 
-    def finish(self, frame: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """The last step on a finished frame: the exposure lock of the grade, if any."""
-        if self.lock is None:
-            return out
-        rows, cols = box_slices(frame.shape, self.box or (0.0, 1.0, 0.0, 1.0))
-        out[rows, cols] = self.lock(frame[rows, cols], out[rows, cols])
+    def grade_layers(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(the picture (no bars) at the working size, its grade there (float32), the network's
+        detail there (float32, signed)); (h, w, 3) each."""
+        rows, cols = box_slices(frame.shape, self.box or _WHOLE)
+        small = self.working(np.ascontiguousarray(frame[rows, cols]))
+        src, out = self._network(small)
+        return small, self.graded.grade(src).astype(np.float32), self.graded.fine(out)
+
+    def compose(self, frame: np.ndarray, small: np.ndarray, base: np.ndarray, correction: np.ndarray) -> np.ndarray:
+        """The finished frame: the grade of the full-size picture plus ``correction`` (the detail,
+        and what blending changed of the grade, at the working size ``small`` of the picture) scaled
+        up, with the strength, the ``post`` hook and the exposure lock; bars stay the source's."""
+        rows, cols = box_slices(frame.shape, self.box or _WHOLE)
+        picture = np.ascontiguousarray(frame[rows, cols])
+        size = (picture.shape[1], picture.shape[0])
+        same = small.shape[:2] == picture.shape[:2]
+        if self.options.strength == 1.0 and self.post is None:
+            # the lock measured and shaped at the working size (its move is smooth in luma and
+            # the mean luma survives the area filter), then one add at full size
+            correction = correction + self.lock.move(float(luma(small).mean()), (base + correction) @ _LUMA)[..., None]
+            graded = base if same else self.graded.grade(picture if self.pre is None else self.pre(picture))
+            up = correction if same else cv2.resize(correction, size, interpolation=cv2.INTER_LINEAR)
+            done = cv2.add(graded, up, dtype=cv2.CV_8U) if graded.dtype == np.uint8 else \
+                np.clip(graded + up, 0, 255).round().astype(np.uint8)
+        else:
+            graded = base if same else self.graded.grade(picture if self.pre is None else self.pre(picture)).astype(np.float32)
+            up = correction if same else cv2.resize(correction, size, interpolation=cv2.INTER_LINEAR)
+            done = np.clip(graded + up, 0, 255).round().astype(np.uint8)
+            if self.options.strength < 1.0:
+                done = to_array(blend(from_array(done), from_array(picture), self.options.strength))
+            if self.post is not None:
+                done = np.ascontiguousarray(self.post(done))
+            done = self.lock(picture, done)
+        if self.box is None:
+            return done
+        out = frame.copy()
+        out[rows, cols] = done
         return out
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
-        return self.finish(frame, self.styled(frame))
+        if self.graded is not None:
+            small, base, fine = self.grade_layers(frame)
+            return self.compose(frame, small, base, fine)
+        return self.full(frame, *self.small_styled(frame))
+
+
+_WHOLE = (0.0, 1.0, 0.0, 1.0)
+_LUMA = np.array(BT709_LUMA, np.float32)
 
 
 class BlendingStylizer(FrameStylizer):
-    """A :class:`FrameStylizer` whose outputs are blended along the flow with the previous output
-    (with ``--tone grade``: only the network's detail is; the grade is the current frame's).
+    """A :class:`FrameStylizer` whose outputs are blended along the flow with the previous output,
+    at the network's working size (with ``--tone grade``: only the network's detail is; the grade
+    is the current frame's, smoothed only where it moved by less than the sensor noise).
 
     Shot cuts (``options.cuts``) restart the blending. ``model_seconds`` stays the network's time;
     ``temporal_seconds`` accumulates cut detection, flow, mask and blending; ``cuts`` counts the
@@ -146,17 +174,21 @@ class BlendingStylizer(FrameStylizer):
         return self.cut_watch.seconds + self.blender.seconds
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
-        with self.cut_watch:
-            cut = self.cut_at(frame)
-        self.cuts += cut
         if self.graded is None:
-            return self.finish(frame, self.blender(frame, self.styled(frame), cut=cut))
+            small, out = self.small_styled(frame)
+            return self.full(frame, small, self.blender(small, out, cut=self._cut(small)))
         # --tone grade: the network's detail is carried along the flow; the graded frame is the current
         # source's, so a fade or a change of light is never held back by earlier frames, and
         # the graded frame itself is only smoothed where it moved by less than the sensor noise
-        base, fine = self.layers(frame)
-        fine, base = self.blender(frame, fine, cut=cut, steady=base)
-        return self.finish(frame, self.compose(frame, base, fine))
+        small, base, fine = self.grade_layers(frame)
+        fine, steady = self.blender(small, fine, cut=self._cut(small), steady=base)
+        return self.compose(frame, small, base, fine + (steady - base))
+
+    def _cut(self, small: np.ndarray) -> bool:
+        with self.cut_watch:
+            cut = bool(self.cut_at(small))
+        self.cuts += cut
+        return cut
 
 
 @dataclass(frozen=True)
@@ -257,7 +289,7 @@ def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike,
     """Stylise one image file into ``dst`` (format from the suffix), atomically.
 
     Of ``options`` an image uses ``strength``, ``preserve_color``, ``tone`` ("grade": the grade is
-    fitted to the image itself; no exposure lock is needed for one frame) and ``backend`` ("auto": torch,
+    fitted to the image itself; "anchor" is as "none" for one image), ``detail``, ``network_side`` and ``backend`` ("auto": torch,
     one image does not repay the onnx export); ``max_side`` shrinks the image first so its longer side
     is at most that many pixels.
     """
@@ -267,10 +299,8 @@ def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike,
         scale = max_side / max(img.shape[-2:])
         size = (max(1, round(img.shape[-2] * scale)), max(1, round(img.shape[-1] * scale)))
         img = torch.nn.functional.interpolate(img, size=size, mode="bilinear", antialias=True, align_corners=False)
-    if options.tone != "grade" or look.still is None:
-        net = network(look.net, options.backend)
-        return save_image(stylize_tensor(net, img, strength=options.strength, preserve=options.preserve_color), dst)
     stylizer = FrameStylizer(look.net, options)
     frame = to_array(img)
-    grade_frames(stylizer, look, [frame])
+    if options.tone == "grade" and look.still is not None:
+        grade_frames(stylizer, look, [frame])
     return save_image(from_array(stylizer(frame)), dst)

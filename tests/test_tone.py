@@ -302,7 +302,56 @@ def test_network_side_runs_the_network_small_and_keeps_the_graded_picture_full_s
         assert min(spy.sizes[-1]) == (90 if side is None else 45)
     assert outs[45].shape == frame.shape
     assert np.abs(outs[45].astype(int) - outs[None]).max() <= 1  # no detail: both are the graded frame
-    for bad in ({"network_side": 8}, {"network_side": 300, "tone": "none"}):
+    spy = _Spy()
+    FrameStylizer(spy, RenderOptions(network_side=45, detail="network"))(frame)
+    assert spy.sizes[-1] == (90, 160)  # --detail network: the working side does not apply
+    for bad in ({"network_side": 8}, {"detail": "fine"}):
         with pytest.raises(InputError):
             RenderOptions(**bad)
-    assert RenderOptions(tone="none").network_side == RenderOptions().network_side  # the default stands for grade only
+
+
+class _Invert(torch.nn.Module):
+    """A network that records its input sizes and inverts the colours (a look with a colour and no texture)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes = []
+
+    def forward(self, x):
+        self.sizes.append(tuple(x.shape[-2:]))
+        return 1.0 - x
+
+
+@pytest.mark.parametrize("tone", ["none", "anchor"])
+def test_other_tones_run_the_network_at_the_working_size_and_keep_the_footage_detail(tone):
+    from filmstyle.grading.tone import ToneAnchor
+    from filmstyle.render import FrameStylizer
+
+    rng = np.random.default_rng(6)
+    frame = np.repeat(rng.integers(0, 256, (90, 160, 1), dtype=np.uint8), 3, axis=2)  # grey noise: all fine detail
+    net = _Invert()
+    stylizer = FrameStylizer(net, RenderOptions(tone=tone, network_side=45))
+    if tone == "anchor":
+        stylizer.tone = ToneAnchor(np.arange(256.0), mix=0.0)  # the identity curve: the source's luma back
+    out = stylizer(frame)
+    assert net.sizes[-1] == (45, 80) and out.shape == frame.shape
+    expected = frame if tone == "anchor" else 255 - frame
+    # guided upsampling carries the footage's pixel-scale noise: far closer than the small output scaled up
+    import cv2
+
+    scaled = cv2.resize(cv2.resize(expected, (80, 45), interpolation=cv2.INTER_AREA), (160, 90))
+    err = np.abs(out.astype(int) - expected).mean()
+    assert err < 0.4 * np.abs(scaled.astype(int) - expected).mean()
+
+
+@pytest.mark.parametrize("tone", ["grade", "none"])
+def test_blending_runs_at_the_working_size_and_the_render_at_full_size(tmp_path, tone):
+    from filmstyle.render import make_stylizer
+
+    src = make_clip(tmp_path / "in.mp4", frames=4, size=(160, 96))
+    look = Look(TransformerNet(width=2, depth=1), still=_still())
+    stylizer = make_stylizer(look, src, RenderOptions(tone=tone, network_side=48, backend="torch"))
+    outs = [stylizer(f) for f in video.read_frames(src)]
+    assert all(o.shape == (96, 160, 3) for o in outs)
+    assert stylizer.blender._source.shape == (48, 80, 3)  # flow, masks and blending saw the working size
+    assert stylizer.blender.reliable > 0.5  # and carried the previous output on the later frames

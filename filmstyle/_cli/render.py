@@ -5,7 +5,7 @@ import argparse
 import os
 
 from filmstyle._cli.common import at_least, frames_total, given, option, parse_size, progress
-from filmstyle.core.config import BACKEND_CHOICES, CODECS, COLOR_STAGES, FLOWS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
+from filmstyle.core.config import BACKEND_CHOICES, DETAILS, CODECS, COLOR_STAGES, FLOWS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
 def add_parser(r: argparse.ArgumentParser) -> None:
@@ -34,9 +34,11 @@ def add_parser(r: argparse.ArgumentParser) -> None:
            help="grade: colour and tone from a grade toward the look's still fitted to this clip, texture from the "
                 "network, exposure following the source; anchor: the network's output with its brightness tied to the "
                 "source's; none: the network's output as it is (docs/results/looks.md)")
+    option(r, "--detail", cls=RenderOptions, choices=DETAILS,
+           help="source: run the network at a working size (--network-side) and keep the footage's own finer detail at "
+                "full size (fast on large frames); network: the network at full size")
     option(r, "--network-side", cls=RenderOptions, type=at_least(16, "--network-side"),
-           help="with --tone grade: run the network on the picture shrunk to this short side (faster on large "
-                "frames); the grade keeps the full-size picture (none: the network at full size)")
+           help="the network's working short side in px with --detail source")
     option(r, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
            help="what runs the network: torch, onnx (ONNX Runtime; pip install 'filmstyle[onnx]'; faster on a "
                 "CPU after a few seconds' export) or auto: onnx for a video where installed, else torch")

@@ -5,7 +5,7 @@ import argparse
 import time
 
 from filmstyle._cli.common import at_least, given, option
-from filmstyle.core.config import BACKEND_CHOICES, TONES, RenderOptions
+from filmstyle.core.config import BACKEND_CHOICES, DETAILS, TONES, RenderOptions
 
 
 def add_parser(s: argparse.ArgumentParser) -> None:
@@ -18,9 +18,11 @@ def add_parser(s: argparse.ArgumentParser) -> None:
     option(s, "--tone", cls=RenderOptions, choices=TONES,
            help="grade: colour and tone from a grade toward the look's still fitted to this image, texture from the "
                 "network; none: the network's output as it is (anchor is for videos: as none here)")
+    option(s, "--detail", cls=RenderOptions, choices=DETAILS,
+           help="source: run the network at a working size (--network-side) and keep the footage's own finer detail at "
+                "full size (fast on large frames); network: the network at full size")
     option(s, "--network-side", cls=RenderOptions, type=at_least(16, "--network-side"),
-           help="with --tone grade: run the network on the picture shrunk to this short side (faster on large "
-                "frames); the grade keeps the full-size picture (none: the network at full size)")
+           help="the network's working short side in px with --detail source")
     option(s, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
            help="what runs the network: torch, onnx (ONNX Runtime; pip install 'filmstyle[onnx]'; its export takes "
                 "a few seconds) or auto: torch for one image")

@@ -26,6 +26,7 @@ CODECS = ("h264", "prores")  # filmstyle.core.video
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")  # libx264's
 TEMPORAL_MODES = ("none", "blend")
 TONES = ("grade", "anchor", "none")  # filmstyle.grading.tone
+DETAILS = ("source", "network")  # render --detail: the finest detail from the footage, or from the network at full size
 COLOR_STAGES = ("before", "after")
 BACKENDS = ("torch", "onnx")  # what runs the network in render and stylize (filmstyle.nets.backend.BACKENDS)
 BACKEND_CHOICES = ("auto", *BACKENDS)  # auto: filmstyle.nets.backend.choose
@@ -165,11 +166,15 @@ class RenderOptions:
     colour and tone from a colour grade toward the look's still, fitted to the clip, adds the
     network's detail, and keeps the clip's exposure changes; "anchor" ties the network's brightness to
     the source's through the look's own tone curve (videos only); "none" leaves the network's output.
-    network_side: with ``tone`` "grade", the network runs on the picture shrunk to this short side (px)
-    when it is larger, and its detail is scaled up; the grade, and with it the footage's own finer
-    detail, stays at full size. So a 4K render costs the network what a 360p preview does and shows
-    the same texture at the same scale in the frame. None: the network at full size. The other tone
-    modes run the network at full size.
+    detail: where the finest detail comes from. "source": the network runs on the picture shrunk to
+    a short side of ``network_side`` px (its working size) when it is larger, and the footage keeps
+    its own finer detail: with ``tone`` "grade" the grade is applied at full size and the network's
+    detail scaled up onto it; with the other tones the look is carried to full size by guided
+    upsampling (:mod:`filmstyle.core.guided`), a local affine model of the look in the footage's
+    luma. Flow blending runs at the working size too. So a 4K render costs the network what a 360p
+    preview does and shows the same texture at the same scale in the frame. "network": the network
+    at the frame's full size (slower by the pixel count; the network's own fine texture).
+    network_side: that working short side (px); None: as ``detail`` "network".
     backend: what runs the network: "torch", "onnx" (ONNX Runtime on the network exported in memory,
     :mod:`filmstyle.nets.onnx`; needs ``pip install 'filmstyle[onnx]'``), or "auto": onnx for a video
     where that extra is installed, else torch. Both give the same frames within a level; onnx ran the
@@ -190,17 +195,16 @@ class RenderOptions:
     color_stage: str = "before"
     lut: str | None = None
     tone: str = "grade"
+    detail: str = "source"
     network_side: int | None = NETWORK_SIDE
     backend: str = "auto"
 
     def __post_init__(self) -> None:
         _strength(self.strength)
         _one_of("backend", self.backend, BACKEND_CHOICES)
-        if self.network_side is not None:
-            if self.network_side < 16:
-                raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
-            if self.tone != "grade" and self.network_side != NETWORK_SIDE:
-                raise InputError(None, "--network-side needs --tone grade (the grade carries the full-size picture)")
+        _one_of("detail", self.detail, DETAILS)
+        if self.network_side is not None and self.network_side < 16:
+            raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
         _one_of("tone", self.tone, TONES)
         _one_of("codec", self.codec, CODECS)
         if self.max_frames is not None and self.max_frames < 1:

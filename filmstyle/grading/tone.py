@@ -163,17 +163,20 @@ class GradedDetail:
     def __init__(self, grade, *, neutral: bool = False, sigma: float = DETAIL_SIGMA) -> None:  # noqa: ANN001
         self.grade, self.neutral, self.sigma = grade, neutral, sigma
 
+    def fine(self, output: np.ndarray) -> np.ndarray:
+        """The detail of the network's ``output`` ((h, w, 3) uint8) at its own scale: (h, w, 3) float32."""
+        fine = detail(output.astype(np.float32), detail_sigma(output.shape, self.sigma))
+        return np.repeat((fine @ _LUMA)[..., None], 3, axis=2) if self.neutral else fine
+
     def layers(self, source: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(G(source), the detail of ``output``), (H, W, 3) float32 each: the two parts of the composite.
         An ``output`` smaller than ``source`` (the network run on a shrunk frame) gives its detail at
         its own scale, scaled up to the source's size: the footage's finer detail comes from G(source)."""
-        fine = detail(output.astype(np.float32), detail_sigma(output.shape, self.sigma))
+        fine = self.fine(output)
         if fine.shape[:2] != source.shape[:2]:
             import cv2
 
             fine = cv2.resize(fine, (source.shape[1], source.shape[0]), interpolation=cv2.INTER_LINEAR)
-        if self.neutral:
-            fine = np.repeat((fine @ _LUMA)[..., None], 3, axis=2)
         return self.grade(source).astype(np.float32), fine
 
     def __call__(self, source: np.ndarray, output: np.ndarray) -> np.ndarray:
@@ -199,12 +202,16 @@ class ExposureLock:
 
     def __call__(self, source: np.ndarray, output: np.ndarray) -> np.ndarray:
         out = output.astype(np.float32)
-        y = out @ _LUMA
-        shift = float(luma(source).mean()) + self.offset - float(y.mean())
+        out += self.move(float(luma(source).mean()), out @ _LUMA)[..., None]
+        return np.clip(out, 0, 255).round().astype(np.uint8)
+
+    def move(self, source_mean: float, y: np.ndarray) -> np.ndarray:
+        """The luma move ``k * w(y)`` (class docstring) for an output of luma ``y`` ((H, W) float32,
+        0..255) over a source of mean luma ``source_mean``: (H, W) float32, added to R, G and B."""
+        shift = source_mean + self.offset - float(y.mean())
         weight = y * (255.0 - y) / 127.5 ** 2
         k = float(np.clip(shift / max(float(weight.mean()), 1e-3), -LOCK_MAX, LOCK_MAX))
-        out += (k * weight)[..., None]
-        return np.clip(out, 0, 255).round().astype(np.uint8)
+        return k * weight
 
 
 Box = tuple[slice, slice]
