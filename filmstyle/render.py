@@ -124,8 +124,8 @@ class FrameStylizer:
             correction = correction + self.lock.move(float(luma(small).mean()), (base + correction) @ _LUMA)[..., None]
             graded = base if same else self.graded.grade(picture if self.pre is None else self.pre(picture))
             up = correction if same else cv2.resize(correction, size, interpolation=cv2.INTER_LINEAR)
-            done = cv2.add(graded, up, dtype=cv2.CV_8U) if graded.dtype == np.uint8 else \
-                np.clip(graded + up, 0, 255).round().astype(np.uint8)
+            # float + float to uint8 (rounded, saturated) in one pass; uint8 + float is several times slower
+            done = cv2.add(graded.astype(np.float32, copy=False), up, dtype=cv2.CV_8U)
         else:
             graded = base if same else self.graded.grade(picture if self.pre is None else self.pre(picture)).astype(np.float32)
             up = correction if same else cv2.resize(correction, size, interpolation=cv2.INTER_LINEAR)
@@ -253,7 +253,7 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
     """Render ``src`` in ``look`` to ``dst`` (audio, frame rate and timestamps kept)."""
     stylizer = make_stylizer(look, src, options)
     stats = video.transcode(src, dst, stylizer, size=options.size, max_frames=options.max_frames,
-                            codec=options.codec, on_frame=on_frame)
+                            codec=options.codec, crf=options.crf, preset=options.preset, on_frame=on_frame)
     return RenderStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
                        audio_streams=stats.audio_streams, model_seconds=stylizer.model_seconds,
                        total_seconds=stats.seconds_total,

@@ -213,3 +213,22 @@ def test_stylize_on_the_onnx_backend(onnx_extra, tmp_path):
     for tone in ("grade", "none"):
         a, b = (load_image(tmp_path / f"{n}{tone}.png", min_side=1) for n in ("torch", "onnx"))
         assert float((a - b).abs().max()) <= 1 / 255 + 1e-6
+
+
+def test_an_export_is_kept_on_disk_and_reused_by_a_later_process(onnx_extra, tmp_path, monkeypatch):
+    import filmstyle.nets.onnx as onnx_mod
+
+    net = TransformerNet(width=2, depth=1)
+    first = onnx_mod.OnnxNet.from_net(net, cache=tmp_path)
+    assert len(list(tmp_path.glob("*.onnx"))) == 1
+    monkeypatch.setattr(onnx_mod, "_EXPORTED", {})  # a new process: nothing in memory
+
+    def no_export(*a, **k):
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(onnx_mod, "to_onnx", no_export)
+    again = onnx_mod.OnnxNet.from_net(net, cache=tmp_path)
+    x = torch.rand(1, 3, 20, 28)
+    assert torch.equal(first(x), again(x))
+    with pytest.raises(AssertionError):  # other weights are not taken for these
+        onnx_mod.OnnxNet.from_net(TransformerNet(width=2, depth=1), cache=tmp_path)

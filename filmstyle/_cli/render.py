@@ -5,7 +5,7 @@ import argparse
 import os
 
 from filmstyle._cli.common import at_least, frames_total, given, option, parse_size, progress
-from filmstyle.core.config import BACKEND_CHOICES, DETAILS, CODECS, COLOR_STAGES, FLOWS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
+from filmstyle.core.config import BACKEND_CHOICES, DETAILS, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
 def add_parser(r: argparse.ArgumentParser) -> None:
@@ -18,6 +18,8 @@ def add_parser(r: argparse.ArgumentParser) -> None:
     option(r, "--preserve-color", cls=RenderOptions, action="store_true",
            help="keep the source colours (luminance transfer)")
     option(r, "--codec", cls=RenderOptions, choices=CODECS, help="h264 (mp4/mkv/mov) or ProRes 422 HQ (mov)")
+    option(r, "--crf", cls=RenderOptions, type=int, help="h264 quality, 0-51, lower is better")
+    option(r, "--preset", cls=RenderOptions, choices=PRESETS, help="libx264 speed preset (slower presets compress better)")
     option(r, "--temporal", cls=RenderOptions, choices=TEMPORAL_MODES,
            help="blend: carry the previous output along the optical flow (less flicker; about 5-10%% of "
                 "the FPS); none: every frame on its own")

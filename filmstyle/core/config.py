@@ -54,6 +54,12 @@ def _one_of(name: str, value: object, choices: tuple[str, ...]) -> None:
         raise InputError(None, f"unknown --{name.replace('_', '-')} {value!r}", f"use one of: {', '.join(choices)}")
 
 
+def _encoder(crf: int, preset: str) -> None:
+    if not 0 <= crf <= 51:
+        raise InputError(None, f"--crf must be between 0 and 51 (libx264), got {crf}", "18 is visually lossless")
+    _one_of("preset", preset, PRESETS)
+
+
 def _strength(strength: float) -> None:
     if not 0.0 <= strength <= 1.0:
         raise InputError(None, f"--strength must be between 0 and 1, got {strength}", "use e.g. --strength 0.7")
@@ -162,6 +168,9 @@ class RenderOptions:
     the path of a cuts file (one frame index per line); flow: the flow method used for blending.
     color_transfer: None, or a colour transfer toward ``color_still`` applied at ``color_stage``
     "before" the network or "after" it; lut: a LUT file (.cube or Hald CLUT) applied to the output last.
+    codec, crf, preset: the encoder (:func:`filmstyle.core.video.transcode`): libx264 ``superfast`` at
+    crf 18, as ``filmstyle grade``, so that encoding 1080p costs a small part of the frame time
+    (``medium``, libx264's own default, took ~90 ms of the main thread per 1080p frame on 2 cores).
     tone (:mod:`filmstyle.grading.tone`, measured in docs/results/looks.md): "grade" takes the look's
     colour and tone from a colour grade toward the look's still, fitted to the clip, adds the
     network's detail, and keeps the clip's exposure changes; "anchor" ties the network's brightness to
@@ -187,6 +196,8 @@ class RenderOptions:
     strength: float = 1.0
     preserve_color: bool = False
     codec: str = "h264"
+    crf: int = 18
+    preset: str = "superfast"
     temporal: str = "blend"
     cuts: str = "auto"
     flow: str = "dis"
@@ -207,6 +218,7 @@ class RenderOptions:
             raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
         _one_of("tone", self.tone, TONES)
         _one_of("codec", self.codec, CODECS)
+        _encoder(self.crf, self.preset)
         if self.max_frames is not None and self.max_frames < 1:
             raise InputError(None, f"--max-frames must be at least 1, got {self.max_frames}")
         _size(self.size)
@@ -273,9 +285,7 @@ class GradeOptions:
         if self.max_frames is not None and self.max_frames < 1:
             raise InputError(None, f"--max-frames must be at least 1, got {self.max_frames}")
         _one_of("codec", self.codec, CODECS)
-        if not 0 <= self.crf <= 51:
-            raise InputError(None, f"--crf must be between 0 and 51 (libx264), got {self.crf}", "18 is visually lossless")
-        _one_of("preset", self.preset, PRESETS)
+        _encoder(self.crf, self.preset)
 
 
 # Outer step sizes: Reptile's meta-step 0.1 is the default of openai/supervised-reptile (args.py);

@@ -47,3 +47,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         raise
+
+
+def cache_dir() -> Path:
+    """Where filmstyle keeps what it can make again (pre-trained StyleBanks, ONNX exports):
+    $XDG_CACHE_HOME/filmstyle, by default ~/.cache/filmstyle. Not created here."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "filmstyle"
+

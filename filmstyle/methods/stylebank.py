@@ -29,6 +29,7 @@ import torch
 
 from filmstyle.core import store
 from filmstyle.core.errors import InputError
+from filmstyle.core.files import cache_dir
 from filmstyle.core.config import LossConfig
 from filmstyle.core.image import load_image, load_still, resize_short
 from filmstyle.core.media import load_content
@@ -236,5 +237,5 @@ class StyleBankMethod(Method):
 
 
 def default_cache() -> Path:
-    """Where pre-trained StyleBanks are kept: $XDG_CACHE_HOME/filmstyle (default ~/.cache/filmstyle)."""
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "filmstyle"
+    """Where pre-trained StyleBanks are kept: :func:`filmstyle.core.files.cache_dir`."""
+    return cache_dir()

@@ -19,23 +19,28 @@ and imported here only when used, so the command starts without them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import logging
 import os
 import warnings
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import torch
 from torch import nn
 
+from filmstyle.core import __version__
 from filmstyle.core.config import ONNX_OPSET
 from filmstyle.core.errors import InputError
+from filmstyle.core.files import atomic_path, cache_dir
 from filmstyle.core.store import weights_sha256
 from filmstyle.nets.transformer import TransformerNet, pad_to_fit
 
 INPUT, OUTPUT = "image", "styled"  # the graph's input and output names
+log = logging.getLogger(__name__)
 _EXPORTED: dict[tuple[str, str], bytes] = {}  # (config, weights' SHA-256) -> model: a network is exported once
 _KEEP = 4  # models kept in _EXPORTED, the newest
 
@@ -116,6 +121,23 @@ def to_onnx(net: TransformerNet, *, metadata: Mapping[str, str] | None = None, d
     return model.SerializeToString()
 
 
+def _cached_export(net: TransformerNet, key: tuple[str, str], folder: Path) -> bytes:
+    """:func:`to_onnx` of ``net``, read from ``folder`` when exported before by this filmstyle, torch and opset,
+    else exported and written there (atomically; a folder that cannot be written only costs the cache)."""
+    name = hashlib.sha256(repr((key, __version__, torch.__version__, ONNX_OPSET)).encode()).hexdigest()[:32]
+    path = folder / f"{name}.onnx"
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    model = to_onnx(net)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(model)
+    except (OSError, InputError) as e:
+        log.debug("ONNX export not cached in %s: %s", folder, e)
+    return model
+
+
 class OnnxNet:
     """An ONNX Runtime session of a transform network, called like the network:
     ``(B, 3, H, W)`` float RGB in [0, 1] -> the same size, unclamped (a new tensor).
@@ -137,14 +159,15 @@ class OnnxNet:
         self.session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
     @classmethod
-    def from_net(cls, net: TransformerNet, *, threads: int | None = None) -> OnnxNet:
-        """A session of ``net``, exported in memory (no file). The export is kept for the process's
-        next session of the same weights (a render sets one up per clip)."""
+    def from_net(cls, net: TransformerNet, *, threads: int | None = None, cache: Path | None = None) -> OnnxNet:
+        """A session of ``net``. Its export (seconds) is kept for the process's next session of the same
+        weights (a render sets one up per clip) and in ``cache`` (default: ``onnx/`` in
+        :func:`filmstyle.core.files.cache_dir`), so later renders of the same look skip it."""
         key = (repr(net.config), weights_sha256(net.state_dict()))
         if key not in _EXPORTED:
             while len(_EXPORTED) >= _KEEP:
                 del _EXPORTED[next(iter(_EXPORTED))]
-            _EXPORTED[key] = to_onnx(net)
+            _EXPORTED[key] = _cached_export(net, key, cache if cache is not None else cache_dir() / "onnx")
         return cls(_EXPORTED[key], threads=threads)
 
     @property
