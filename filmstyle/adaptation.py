@@ -13,7 +13,8 @@ import torch
 
 from filmstyle.core import __version__
 from filmstyle.core.assets import DEMO_CLIP, META_INIT
-from filmstyle.core.config import ADAPT_INIT, AdaptConfig
+from filmstyle.core.config import ADAPT_INIT, DEVICE, AdaptConfig
+from filmstyle.core.device import resolve_device
 from filmstyle.core.errors import InputError
 from filmstyle.core.image import file_sha256, from_array, load_still, to_array
 from filmstyle.core.media import load_content
@@ -64,14 +65,18 @@ def resolve_init(init: str) -> str:
 def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, video_path: str | os.PathLike | None = None,
                content_dir: str | os.PathLike | None = None, init: str = ADAPT_INIT,
                net_config: dict[str, int] | None = None, checkpoint: str | os.PathLike | None = None,
+               device: str = DEVICE,
                on_step: Callable[[int, dict[str, float]], None] | None = None) -> tuple[Look, AdaptResult]:
     """Adapt a transform network to the style of ``still``; returns the look and the run's figures.
 
     ``init``: "meta" (the shipped meta-learned initialisation), "scratch" (Johnson et al.: random
     weights) or a look/init file. ``cfg`` None: :meth:`AdaptConfig.for_init` of ``init``. ``net_config``
     (width and/or depth, the rest of :data:`FILMSTYLE_NET`) applies to ``init="scratch"`` only.
+    ``device``: where it trains, "auto", "cpu" or "cuda" (:func:`filmstyle.core.device.resolve_device`);
+    the look's network comes back on the CPU.
     """
     cfg = cfg if cfg is not None else AdaptConfig.for_init(init)
+    where = resolve_device(device)
     init = resolve_init(init)
     torch.manual_seed(cfg.seed)
     style = load_still(still, cfg.size)
@@ -94,8 +99,11 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
     run_key = hashlib.sha256(json.dumps([still_sha, cfg.to_dict(), init_id, net.config, source], sort_keys=True).encode()).hexdigest()
     thumbnail = to_array(load_still(still, STILL_SIDE))
     composite = graded_composite(thumbnail, frames, cfg.size, cfg.detail_sigma) if cfg.tone == "grade" else None
-    result = adapt(net, style, frames, cfg, checkpoint=checkpoint, run_key=run_key, on_step=on_step, pairs=pairs,
-                   composite=composite)
+    try:
+        result = adapt(net.to(where), style, frames, cfg, checkpoint=checkpoint, run_key=run_key, on_step=on_step,
+                       pairs=pairs, composite=composite)
+    finally:
+        net.cpu()
     meta = {
         "filmstyle_version": __version__,
         "still": {"name": Path(still).name, "sha256": still_sha},

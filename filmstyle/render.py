@@ -13,6 +13,7 @@ import torch
 
 from filmstyle.core import video
 from filmstyle.core.colour import BT709_LUMA
+from filmstyle.core.device import resolve_device
 from filmstyle.core.guided import guided_upsample
 from filmstyle.core.config import RenderOptions
 from filmstyle.grading.grade import CONTENT_FRAMES, CONTENT_SIZE, LUTFrames
@@ -53,8 +54,9 @@ class FrameStylizer:
     """
 
     def __init__(self, net: torch.nn.Module, options: RenderOptions) -> None:
-        self.backend = choose(options.backend, net)
-        self.net = network(net, self.backend)
+        self.device = resolve_device(options.device)
+        self.backend = choose(options.backend, net, device=self.device)
+        self.net = network(net, self.backend, device=self.device)
         self.options = options
         self.side = options.network_side if options.detail == "source" else None
         self.model = Stopwatch()
@@ -293,7 +295,7 @@ def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike,
     one image does not repay the onnx export); ``max_side`` shrinks the image first so its longer side
     is at most that many pixels.
     """
-    options = replace(options, backend=choose(options.backend, look.net, frames=1))
+    options = replace(options, backend=choose(options.backend, look.net, frames=1, device=resolve_device(options.device)))
     img = load_image(src, min_side=16)
     if max_side is not None and max(img.shape[-2:]) > max_side:
         scale = max_side / max(img.shape[-2:])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from filmstyle._cli.common import at_least, given, option, step_bar
+from filmstyle._cli.common import at_least, device_of, device_option, given, option, step_bar
 from filmstyle.core.config import ADAPT_INIT, ADAPT_TONES, PARAMS, AdaptConfig, LossConfig
 
 RESUMABLE = True
@@ -38,6 +38,7 @@ def add_parser(a: argparse.ArgumentParser) -> None:
     a.add_argument("--end-kernel", type=int, choices=(3, 5, 7, 9), help="kernel of the first and last conv (scratch only; default 9)")
     a.add_argument("--decoder", type=at_least(1, "--decoder"), nargs=2, metavar=("C1", "C2"),
                    help="widths of the two upsampling convs (scratch only; default 2 x width, width)")
+    device_option(a)
     a.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
 
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> None:
                                     ("decoder", args.decoder)) if v is not None}
     bar, on_step = step_bar(cfg.steps, "adapt", args.quiet)
     with bar:
-        look, result = adapt_look(args.still, cfg, video_path=args.video, content_dir=args.content, init=init,
+        look, result = adapt_look(args.still, cfg, video_path=args.video, content_dir=args.content, init=init, device=device_of(args),
                                   net_config=net_config or None, checkpoint=ckpt, on_step=on_step)
     look.save(out)
     ckpt.unlink(missing_ok=True)

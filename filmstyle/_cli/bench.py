@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from filmstyle._cli.common import given, option
+from filmstyle._cli.common import device_of, device_option, given, option
 from filmstyle.core.config import FLOWS, METHODS, BenchConfig
 
 
@@ -24,6 +24,7 @@ def add_parser(b: argparse.ArgumentParser) -> None:
     option(t, "--cache", cls=BenchConfig, type=Path, help="folder for the pre-trained StyleBank (none: ~/.cache/filmstyle)")
     option(t, "--fresh", cls=BenchConfig, action="store_true", help="re-run every (clip, method) cell; by default the "
            "cells finished in OUT by an earlier run with the same settings are reused (only measured again)")
+    device_option(t)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> None:
     check_data(cfg)  # one line and exit 2 before any work
     cfg.out.mkdir(parents=True, exist_ok=True)
     log = (lambda _msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
-    result = run_table1(cfg, log=log)
+    result = run_table1(cfg, log=log, device=device_of(args))
     still = to_array(load_still(cfg.data / "styles" / cfg.stills[0], 256))  # the PNG shows the first run
     written = [write_json(result, cfg.out / "table1.json"), write_markdown(result, cfg.out / "table1.md"),
                write_png(result, still, cfg.out / "table1.png")]

@@ -95,3 +95,18 @@ def step_bar(total: int, desc: str, quiet: bool) -> tuple[Any, Callable[[int, di
 def frames_total(info_frames: int, max_frames: int | None) -> int:
     """Frames a render will write, for the progress bar (0 when unknown)."""
     return info_frames if max_frames is None else min(max_frames, info_frames or max_frames)
+
+
+def device_option(parser: argparse.ArgumentParser) -> None:
+    """``--device auto|cpu|cuda`` (:class:`filmstyle.core.config.Compute`); read it with :func:`device_of`."""
+    from filmstyle.core.config import DEVICES, Compute
+
+    option(parser, "--device", cls=Compute, choices=DEVICES,
+           help="where torch computes: auto (a CUDA GPU where torch sees one, else the CPU), cpu or cuda")
+
+
+def device_of(args: argparse.Namespace) -> str:
+    """The ``--device`` given, else the library's default."""
+    from filmstyle.core.config import Compute
+
+    return Compute(**given(args, Compute)).device

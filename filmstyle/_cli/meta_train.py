@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from filmstyle._cli.common import given, option, progress
+from filmstyle._cli.common import device_of, device_option, given, option, progress
 from filmstyle.core.config import OUTER_LOOPS, PARAMS, MetaTrainConfig
 from filmstyle.core.errors import InputError
 
@@ -37,6 +37,7 @@ def add_parser(m: argparse.ArgumentParser) -> None:
     m.add_argument("--content", help="folder of content photos (default: the shared data's content/)")
     m.add_argument("--videos", help="folder of clips whose frames are added to the content (optional)")
     m.add_argument("--log", help="JSONL log, one line per iteration (default OUT.jsonl)")
+    device_option(m)
     m.add_argument("--resume", action="store_true", help="go on from OUT.ckpt if it belongs to the same run")
     m.add_argument("--init", default=argparse.SUPPRESS, help="'scratch' (default: a new network) or a look/init file to start from")
 
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> None:
             bar.set_postfix({k: f"{record[k]:.3g}" for k in ("pre", "post", "eval_post") if k in record}, refresh=True)
 
         out, result = run_meta_training(cfg, styles_dir=styles, content_dir=content, videos_dir=args.videos,
-                                        output=args.output, log_path=log, resume=args.resume,
+                                        output=args.output, log_path=log, resume=args.resume, device=device_of(args),
                                         on_iteration=on_iteration, **({"init": args.init} if hasattr(args, "init") else {}))
     resumed = f", resumed at {result.resumed_from}" if result.resumed_from else ""
     first, last = result.evals[0], result.evals[-1]

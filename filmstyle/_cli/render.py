@@ -5,7 +5,7 @@ import argparse
 import os
 
 from filmstyle._cli.common import at_least, frames_total, given, option, parse_size, progress
-from filmstyle.core.config import BACKEND_CHOICES, DETAILS, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
+from filmstyle.core.config import BACKEND_CHOICES, DETAILS, DEVICES, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
 def add_parser(r: argparse.ArgumentParser) -> None:
@@ -41,6 +41,8 @@ def add_parser(r: argparse.ArgumentParser) -> None:
                 "full size (fast on large frames); network: the network at full size")
     option(r, "--network-side", cls=RenderOptions, type=at_least(16, "--network-side"),
            help="the network's working short side in px with --detail source")
+    option(r, "--device", cls=RenderOptions, choices=DEVICES,
+           help="where the network runs: auto (a CUDA GPU where torch sees one, else the CPU), cpu or cuda")
     option(r, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
            help="what runs the network: torch, onnx (ONNX Runtime; pip install 'filmstyle[onnx]'; faster on a "
                 "CPU after a few seconds' export) or auto: onnx for a video where installed, else torch")

@@ -5,7 +5,7 @@ import argparse
 import time
 
 from filmstyle._cli.common import at_least, given, option
-from filmstyle.core.config import BACKEND_CHOICES, DETAILS, TONES, RenderOptions
+from filmstyle.core.config import BACKEND_CHOICES, DETAILS, DEVICES, TONES, RenderOptions
 
 
 def add_parser(s: argparse.ArgumentParser) -> None:
@@ -23,6 +23,8 @@ def add_parser(s: argparse.ArgumentParser) -> None:
                 "full size (fast on large frames); network: the network at full size")
     option(s, "--network-side", cls=RenderOptions, type=at_least(16, "--network-side"),
            help="the network's working short side in px with --detail source")
+    option(s, "--device", cls=RenderOptions, choices=DEVICES,
+           help="where the network runs: auto (a CUDA GPU where torch sees one, else the CPU), cpu or cuda")
     option(s, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
            help="what runs the network: torch, onnx (ONNX Runtime; pip install 'filmstyle[onnx]'; its export takes "
                 "a few seconds) or auto: torch for one image")

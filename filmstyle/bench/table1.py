@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from filmstyle.core import video
-from filmstyle.core.config import FULL_FRAMES, BenchConfig, LossConfig
+from filmstyle.core.config import DEVICE, FULL_FRAMES, BenchConfig, LossConfig
 from filmstyle.core.errors import InputError
 from filmstyle.core.files import atomic_path
 from filmstyle.core.image import file_sha256, from_array, load_still, to_array
@@ -234,8 +234,10 @@ def save_cell(path: Path, key: Mapping[str, Any], timings: Mapping[str, Any], bu
                                   default=str))
 
 
-def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run the bench (module docstring) and return everything written to the JSON report."""
+def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: str = DEVICE) -> dict[str, Any]:
+    """Run the bench (module docstring) and return everything written to the JSON report. ``device``:
+    where the methods train and render ("auto", "cpu" or "cuda"); the measures run on the CPU. It is
+    not part of a cell's identity: cells made on one device are reused on another."""
     started = time.perf_counter()
     still_paths, clips = check_data(cfg)
     n = cfg.n_frames
@@ -249,7 +251,7 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print) -> dict[
             losses = ", ".join(f"{k} {v:.3g}" for k, v in sorted(last.items()))
             log(f"  stylebank pre-training: step {step}/{total} (last loss: {losses})")
 
-    context = {"data": cfg.data, "cache": cfg.cache, "on_step": on_step}
+    context = {"data": cfg.data, "cache": cfg.cache, "on_step": on_step, "device": device}
     methods = [METHODS[name](quick=cfg.quick, **context) for name in cfg.methods]
     methods_by_name = {m.name: m for m in methods}
     vgg = loss_network(LossConfig())  # relu4_3: the style layers; relu3_3 (content) comes before

@@ -26,6 +26,8 @@ CODECS = ("h264", "prores")  # filmstyle.core.video
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")  # libx264's
 TEMPORAL_MODES = ("none", "blend")
 TONES = ("grade", "anchor", "none")  # filmstyle.grading.tone
+DEVICES = ("auto", "cpu", "cuda")  # --device (filmstyle.core.device): auto = cuda where torch sees a GPU, else cpu
+DEVICE = "auto"  # the default of every command that computes with torch
 DETAILS = ("source", "network")  # render --detail: the finest detail from the footage, or from the network at full size
 COLOR_STAGES = ("before", "after")
 BACKENDS = ("torch", "onnx")  # what runs the network in render and stylize (filmstyle.nets.backend.BACKENDS)
@@ -156,6 +158,19 @@ SCRATCH_LR = 1e-3  # Johnson et al. 2016, sec. 4.1
 
 
 @dataclass(frozen=True)
+class Compute:
+    """Where torch computes in ``adapt``, ``meta-train`` and ``bench`` (``render`` and ``stylize``: the
+    same field of :class:`RenderOptions`): ``device`` "auto" (a CUDA GPU where torch sees one, else
+    the CPU), "cpu" or "cuda" (:mod:`filmstyle.core.device`). Not part of any run's identity: a run
+    checkpointed on one device resumes on another."""
+
+    device: str = DEVICE
+
+    def __post_init__(self) -> None:
+        _one_of("device", self.device, DEVICES)
+
+
+@dataclass(frozen=True)
 class RenderOptions:
     """How a look is applied to a video or an image.
 
@@ -188,7 +203,9 @@ class RenderOptions:
     :mod:`filmstyle.nets.onnx`; needs ``pip install 'filmstyle[onnx]'``), or "auto": onnx for a video
     where that extra is installed, else torch. Both give the same frames within a level; onnx ran the
     network faster per frame on a CPU but its export costs seconds once per render, which one image
-    does not repay (docs/results/speed.md).
+    does not repay (docs/results/speed.md). On a GPU "auto" is torch.
+    device: where the network runs (:mod:`filmstyle.core.device`): "auto" (a CUDA GPU where torch
+    sees one, else the CPU), "cpu" or "cuda".
     """
 
     size: tuple[int, int] | None = None
@@ -209,10 +226,12 @@ class RenderOptions:
     detail: str = "source"
     network_side: int | None = NETWORK_SIDE
     backend: str = "auto"
+    device: str = DEVICE
 
     def __post_init__(self) -> None:
         _strength(self.strength)
         _one_of("backend", self.backend, BACKEND_CHOICES)
+        _one_of("device", self.device, DEVICES)
         _one_of("detail", self.detail, DETAILS)
         if self.network_side is not None and self.network_side < 16:
             raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")

@@ -16,6 +16,8 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 import torch
 
+from filmstyle.core.config import DEVICE
+from filmstyle.core.device import resolve_device
 from filmstyle.core.image import from_array, to_array
 from filmstyle.measure.speed import Stopwatch
 
@@ -53,8 +55,10 @@ class Prepared:
 class NetStylizer:
     """A :class:`Stylizer` around any module mapping (1, 3, H, W) in [0, 1] to the same shape."""
 
-    def __init__(self, net: torch.nn.Module) -> None:
-        self.net = net.eval()
+    def __init__(self, net: torch.nn.Module, device: torch.device | None = None) -> None:
+        from filmstyle.nets.backend import network
+
+        self.net = network(net, "torch", device=device)  # on a GPU, a copy moved there
         self.model = Stopwatch()
 
     @property
@@ -73,7 +77,8 @@ class Method(ABC):
 
     ``budget`` overrides the budget chosen by ``quick`` (tests pass tiny ones). ``context``: what
     the bench hands every method (``data``: the data folder, ``cache``: a folder for pre-trained
-    weights, ``on_step``: a progress callback); a method takes what it needs and ignores the rest.
+    weights, ``on_step``: a progress callback, ``device``: "auto", "cpu" or "cuda"); a method takes
+    what it needs and ignores the rest.
     """
 
     name: ClassVar[str]
@@ -84,8 +89,10 @@ class Method(ABC):
     FULL: ClassVar[Any]
     QUICK: ClassVar[Any]
 
-    def __init__(self, *, quick: bool = False, budget: Any | None = None, seed: int = 0, **context: Any) -> None:
+    def __init__(self, *, quick: bool = False, budget: Any | None = None, seed: int = 0, device: str = DEVICE,
+                 **context: Any) -> None:
         self.quick = quick
+        self.device = resolve_device(device)  # where its networks and optimisation run
         self.seed = seed  # of the adaptation; Table 1 sets it per run
         self.budget = budget if budget is not None else (self.QUICK if quick else self.FULL)
 
@@ -102,13 +109,13 @@ class Method(ABC):
 
 
 def adapted_look(method: str, still: str | os.PathLike, clip: str | os.PathLike, cfg: Any, *, init: str,
-                 stylizer: Callable[[Any], Stylizer], **notes: Any) -> Prepared:
+                 stylizer: Callable[[Any], Stylizer], device: torch.device | None = None, **notes: Any) -> Prepared:
     """A :class:`Prepared` for a method that adapts the transform network with ``filmstyle adapt``'s
     pipeline (``cfg`` an AdaptConfig, ``init`` as ``adapt --init``) and renders with ``stylizer(look)``
     (``look`` a :class:`filmstyle.look.Look`)."""
     from filmstyle.adaptation import adapt_look
 
-    (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init=init)
+    (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init=init, device=device or DEVICE)
     return Prepared(method, stylizer(look), seconds, result.steps,
                     notes={**notes, "adapt_seconds": result.seconds, "final_losses": result.losses,
                            "net": dict(look.net.config)})

@@ -77,20 +77,21 @@ class GatysStylizer:
 
     def __init__(self, still: str | os.PathLike, budget: GatysBudget, vgg: VGG19Features) -> None:
         self.still, self.budget, self.vgg = still, budget, vgg
+        self.device = next(vgg.parameters()).device  # each frame is optimised where the VGG is
         self.model_seconds = 0.0
         self.losses: list[list[float]] = []  # per frame
         self._grams: dict[tuple[int, int], dict[str, torch.Tensor]] = {}
 
     def grams(self, shape: tuple[int, int]) -> dict[str, torch.Tensor]:
         if shape not in self._grams:
-            style = load_still(self.still, min(shape))
+            style = load_still(self.still, min(shape)).to(self.device)
             with torch.no_grad():
                 self._grams[shape] = {k: gram_matrix(v) for k, v in self.vgg(style, STYLE_LAYERS).items()}
         return self._grams[shape]
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         t0 = time.perf_counter()
-        img, losses = gatys_optimize(self.vgg, from_array(frame), self.grams(frame.shape[:2]), self.budget)
+        img, losses = gatys_optimize(self.vgg, from_array(frame).to(self.device), self.grams(frame.shape[:2]), self.budget)
         self.model_seconds += time.perf_counter() - t0
         self.losses.append(losses)
         return to_array(img)
@@ -117,6 +118,7 @@ class GatysMethod(Method):
         t0 = time.perf_counter()
         if self._vgg is None:
             self._vgg = load_vgg19(STYLE_LAYERS[-1], pooling="avg")  # avg pooling: Gatys et al. 2016, sec. 2
+        self._vgg.to(self.device)
         load_still(still, 64)  # fail now, not at the first frame, on an unusable still
         return Prepared(self.name, GatysStylizer(still, self.budget, self._vgg), time.perf_counter() - t0, 0,
                         per_frame_steps=self.budget.evals)

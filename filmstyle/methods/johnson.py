@@ -46,5 +46,7 @@ class JohnsonMethod(Method):
         b = self.budget
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed)
         # init "scratch" builds filmstyle.nets.transformer.filmstyle_net(), the network meta adapts
-        return adapted_look(self.name, still, clip, cfg, init="scratch",
-                            stylizer=lambda look: FrameStylizer(look.net, RenderOptions(tone="none", backend=TABLE1_BACKEND)))
+        # the network at the frame's full size, as Johnson et al. render (and as StyleBank's and Gatys's run)
+        options = RenderOptions(tone="none", detail="network", backend=TABLE1_BACKEND, device=self.device.type)
+        return adapted_look(self.name, still, clip, cfg, init="scratch", device=self.device,
+                            stylizer=lambda look: FrameStylizer(look.net, options))

@@ -42,5 +42,6 @@ class MetaMethod(Method):
         weight = b.temporal_weight
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed, tone=b.tone,
                           loss=LossConfig(temporal_weight=weight))
-        return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight,
-                            stylizer=lambda look: make_stylizer(look, clip, RenderOptions(backend=TABLE1_BACKEND)))
+        options = RenderOptions(backend=TABLE1_BACKEND, device=self.device.type)  # filmstyle render's defaults
+        return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight, device=self.device,
+                            stylizer=lambda look: make_stylizer(look, clip, options))

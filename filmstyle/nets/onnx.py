@@ -144,11 +144,18 @@ class OnnxNet:
 
     ``model``: the serialised model (:func:`to_onnx`) or the path of an ``.onnx`` file. ``threads``:
     intra-op threads (None: as many as torch uses, by default one per core, so the backends compare
-    on the same cores). InputError if onnxruntime is not installed.
+    on the same cores). ``cuda``: on the GPU, through onnxruntime-gpu's CUDA provider. InputError if
+    onnxruntime (or, with ``cuda``, its CUDA provider) is not installed.
     """
 
-    def __init__(self, model: bytes | str | os.PathLike, *, threads: int | None = None) -> None:
+    def __init__(self, model: bytes | str | os.PathLike, *, threads: int | None = None, cuda: bool = False) -> None:
         ort = require("onnxruntime")
+        providers = ["CPUExecutionProvider"]
+        if cuda:
+            if "CUDAExecutionProvider" not in ort.get_available_providers():
+                raise InputError(None, "--backend onnx on a GPU needs onnxruntime's CUDA provider, which this "
+                                 "onnxruntime lacks", "pip install onnxruntime-gpu, or use --backend torch")
+            providers.insert(0, "CUDAExecutionProvider")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or torch.get_num_threads()
         options.inter_op_num_threads = 1  # one chain of convolutions: nothing runs side by side
@@ -156,10 +163,11 @@ class OnnxNet:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # errors only
         source = model if isinstance(model, bytes) else os.fspath(model)
-        self.session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(source, options, providers=providers)
 
     @classmethod
-    def from_net(cls, net: TransformerNet, *, threads: int | None = None, cache: Path | None = None) -> OnnxNet:
+    def from_net(cls, net: TransformerNet, *, threads: int | None = None, cache: Path | None = None,
+                 cuda: bool = False) -> OnnxNet:
         """A session of ``net``. Its export (seconds) is kept for the process's next session of the same
         weights (a render sets one up per clip) and in ``cache`` (default: ``onnx/`` in
         :func:`filmstyle.core.files.cache_dir`), so later renders of the same look skip it."""
@@ -168,7 +176,7 @@ class OnnxNet:
             while len(_EXPORTED) >= _KEEP:
                 del _EXPORTED[next(iter(_EXPORTED))]
             _EXPORTED[key] = _cached_export(net, key, cache if cache is not None else cache_dir() / "onnx")
-        return cls(_EXPORTED[key], threads=threads)
+        return cls(_EXPORTED[key], threads=threads, cuda=cuda)
 
     @property
     def metadata(self) -> dict[str, str]:

@@ -41,6 +41,11 @@ class FramePair:
     flow: torch.Tensor
     mask: torch.Tensor
 
+    def to(self, device: torch.device) -> FramePair:
+        """The same pair on ``device``."""
+        return FramePair(prev=self.prev.to(device), cur=self.cur.to(device), flow=self.flow.to(device),
+                         mask=self.mask.to(device))
+
     def crop(self, top: int, left: int, size: int) -> FramePair:
         """The same ``size`` x ``size`` window of every member. Flow that leaves the window is masked out:
         the previous output is only known inside the window."""

@@ -54,7 +54,7 @@ class Composite:
         if self.luma_only:
             fine = (fine * _LUMA.to(fine)).sum(1, keepdim=True).expand_as(fine)
         with torch.no_grad():
-            base = self.base(content)
+            base = self.base(content).to(fine.device)
         return base + fine
 
 
@@ -109,7 +109,8 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
           checkpoint_every: int = 25, run_key: str = "", on_step: StepCallback | None = None,
           pairs: Sequence[FramePair] | None = None, composite: Composite | None = None) -> AdaptResult:
     """Train ``net`` in place for ``cfg.steps`` Adam steps on the style of ``style`` (the one loop,
-    :class:`filmstyle.training.loop.Trainer`).
+    :class:`filmstyle.training.loop.Trainer`), on the device ``net`` is on (``style``, ``frames`` and
+    ``pairs`` may stay on the CPU: each step's crops are moved there).
 
     Args:
         net: the network to adapt (its weights are the initialisation).
@@ -130,8 +131,9 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
     if not frames and not temporal:
         raise ValueError("adapt needs at least one content frame")
     shown = composite if composite is not None else (lambda content, output: output)
-    vgg = vgg if vgg is not None else loss_network(cfg.loss)
-    targets = style_targets(vgg, style, cfg.loss)
+    device = next(net.parameters()).device  # adapt runs where the network is; the data moves there per step
+    vgg = (vgg if vgg is not None else loss_network(cfg.loss)).to(device)
+    targets = style_targets(vgg, style.to(device), cfg.loss)
     params = trainable_parameters(net, cfg.params)
     net.requires_grad_(False)
     for p in params:
@@ -141,14 +143,14 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
 
     def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
         if temporal:
-            pair = random_pair_crop(pairs, cfg.size, gen)
+            pair = random_pair_crop(pairs, cfg.size, gen).to(device)
             both = torch.cat([pair.cur, pair.prev])
             out = shown(both, net(both))
             terms = perceptual_loss(vgg, out[:1], pair.cur, targets, cfg.loss)
             terms["temporal"] = cfg.loss.temporal_weight * temporal_loss(out[:1], out[1:], pair.flow, pair.mask)
             terms["total"] = terms["total"] + terms["temporal"]
             return terms
-        content = random_crop(frames, cfg.size, gen)
+        content = random_crop(frames, cfg.size, gen).to(device)
         return perceptual_loss(vgg, shown(content, net(content)), content, targets, cfg.loss)
 
     net.train()

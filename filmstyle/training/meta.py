@@ -34,7 +34,8 @@ from typing import Any
 import torch
 from torch.func import functional_call
 
-from filmstyle.core.config import LossConfig, MetaTrainConfig
+from filmstyle.core.config import DEVICE, LossConfig, MetaTrainConfig
+from filmstyle.core.device import resolve_device
 from filmstyle.core.files import atomic_path, check_writable
 from filmstyle.core.image import load_image, resize_short
 from filmstyle.core.store import weights_sha256
@@ -166,7 +167,7 @@ def es_gradient(fitness: Callable[[int, list[torch.Tensor]], float], theta: Sequ
     """
     noise, scores = [], []
     for i in range(pairs):
-        eps = [torch.randn(t.shape, generator=gen, dtype=t.dtype) for t in theta]
+        eps = [torch.randn(t.shape, generator=gen, dtype=t.dtype).to(t.device) for t in theta]
         for sign in (1.0, -1.0):
             scores.append(float(fitness(i, [t.detach() + sign * sigma * e for t, e in zip(theta, eps)])))
         noise.append(eps)
@@ -240,7 +241,7 @@ class MetaTrainResult:
 
 def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task], *, net: TransformerNet | None = None,
                vgg: VGG19Features | None = None, checkpoint: str | os.PathLike | None = None, resume: bool = False,
-               log_path: str | os.PathLike | None = None,
+               log_path: str | os.PathLike | None = None, device: torch.device | None = None,
                on_iteration: Callable[[dict[str, float]], None] | None = None) -> MetaTrainResult:
     """Meta-train ``net`` (default: a new TransformerNet seeded by ``cfg.seed``) for ``cfg.iterations``.
 
@@ -249,7 +250,9 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
     iteration 0, every ``cfg.eval_every`` iterations and at the end. With ``resume`` and a checkpoint
     of the same run (config apart from the iteration count, data, initial weights), training goes on
     from it. ``log_path`` gets one JSON line per iteration: iteration, algorithm, pre, post (query
-    losses before/after adaptation), seconds, and eval_pre/eval_post when evaluated.
+    losses before/after adaptation), seconds, and eval_pre/eval_post when evaluated. ``device``: where
+    it computes (default: where ``net`` is); the tasks move there, the result's network comes back
+    to the CPU. The device is not part of the run: a run may resume on another.
     """
     if net is None:
         torch.manual_seed(cfg.seed)
@@ -262,6 +265,10 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
                 "data": train.names, "seed": train.seed, "held_out": [t.name for t in held_out],
                 "init": weights_sha256(net.state_dict())}
     run_key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    device = device if device is not None else next(net.parameters()).device
+    net.to(device)
+    vgg.to(device)
+    held_out = [_on(t, device) for t in held_out]
     ckpt = Path(checkpoint) if checkpoint is not None else None
     if ckpt is not None and not resume:
         ckpt.unlink(missing_ok=True)
@@ -276,7 +283,8 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
 
     def iteration(it: int, gen: torch.Generator) -> dict[str, float]:
         t_it = time.perf_counter()
-        direction, stats = OUTER[cfg.algorithm](net, train.tasks((it - 1) * cfg.meta_batch, cfg.meta_batch), cfg, vgg, it)
+        tasks = [_on(t, device) for t in train.tasks((it - 1) * cfg.meta_batch, cfg.meta_batch)]
+        direction, stats = OUTER[cfg.algorithm](net, tasks, cfg, vgg, it)
         lr = cfg.outer_lr * (1 - (it - 1) / cfg.iterations) if cfg.anneal else cfg.outer_lr
         if opt is not None:
             for group in opt.param_groups:
@@ -295,14 +303,14 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
         if ckpt is not None:
             log.warning("interrupted: checkpoint in %s; resume to go on", ckpt)
         raise
-    return MetaTrainResult(net=net, config=cfg, iterations=cfg.iterations, evals=list(evals), resumed_from=trainer.start,
+    return MetaTrainResult(net=net.cpu(), config=cfg, iterations=cfg.iterations, evals=list(evals), resumed_from=trainer.start,
                            seconds=result.seconds)
 
 
 def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, content_dir: str | os.PathLike,
                       output: str | os.PathLike, videos_dir: str | os.PathLike | None = None,
                       log_path: str | os.PathLike | None = None, resume: bool = False, frames_per_clip: int = 8,
-                      init: str = "scratch",
+                      init: str = "scratch", device: str = DEVICE,
                       on_iteration: Callable[[dict[str, float]], None] | None = None) -> tuple[Path, MetaTrainResult]:
     """Meta-train on folders (held-out set: :mod:`filmstyle.training.tasks`) and write the init look file.
 
@@ -310,24 +318,26 @@ def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, co
     from. ``cfg.warmup`` > 0 first runs the reconstruction warm-up of :mod:`filmstyle.training.pretrain`
     on the training photos; its result is kept in ``output + ".warmup.look"`` and reused.
     The checkpoint is ``output + ".ckpt"``; it is kept after the run so the run can be extended.
+    ``device``: "auto", "cpu" or "cuda" (:func:`filmstyle.core.device.resolve_device`).
     """
     out = check_writable(output)
+    where = resolve_device(device)
     split = split_data(styles_dir, content_dir, videos_dir)
     sampler = {"size": cfg.size, "frames_per_task": cfg.frames_per_task, "query_per_task": cfg.query_per_task}
     train = TaskSampler(split.train_styles, [*split.train_content, *clip_frames(split.train_clips, frames_per_clip, cfg.size)],
                         grade_prob=cfg.grade_prob, seed=cfg.seed, **sampler)
     held = TaskSampler(split.eval_styles, [*split.eval_content, *clip_frames(split.eval_clips, frames_per_clip, cfg.size)],
                        grade_prob=0.0, seed=EVAL_SEED, **sampler)
-    net = _initial_net(cfg, init, cfg.warmup, split.train_content, out.with_name(out.name + ".warmup.look"))
+    net = _initial_net(cfg, init, cfg.warmup, split.train_content, out.with_name(out.name + ".warmup.look"), where)
     result = meta_train(cfg, train, held.fixed_tasks(), net=net, checkpoint=out.with_name(out.name + ".ckpt"),
-                        resume=resume, log_path=log_path, on_iteration=on_iteration)
+                        resume=resume, log_path=log_path, device=where, on_iteration=on_iteration)
     result.look().save(out)
     return out, result
 
 
 def _initial_net(cfg: MetaTrainConfig, init: str, warmup_steps: int, photos: Sequence[Path],
-                 cache: Path) -> TransformerNet:
-    """The network meta-training starts from: new or loaded, then optionally warmed up (cached)."""
+                 cache: Path, device: torch.device = torch.device("cpu")) -> TransformerNet:
+    """The network meta-training starts from: new or loaded, then optionally warmed up (cached) on ``device``."""
     if init == "scratch":
         torch.manual_seed(cfg.seed)
         net = TransformerNet(**cfg.net_config())
@@ -343,9 +353,18 @@ def _initial_net(cfg: MetaTrainConfig, init: str, warmup_steps: int, photos: Seq
             log.info("reusing the reconstruction warm-up in %s", cache)
             return cached.net
     images = [resize_short(load_image(p), cfg.size) for p in photos]
+    net.to(device)
     losses = pretrain_identity(net, images, steps=warmup_steps, size=min(cfg.size, 128), seed=cfg.seed)
     Look(net=net, kind="init", meta={"role": "warmup", "warmup": key, "final_l1": losses[-1]}).save(cache)
     return net
+
+
+def _on(task: Task, device: torch.device) -> Task:
+    """``task`` with its tensors on ``device``."""
+    if task.style.device == device:
+        return task
+    return replace(task, style=task.style.to(device), frames=[f.to(device) for f in task.frames],
+                               query=task.query.to(device))
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -25,9 +25,10 @@ def pretrain_identity(net: TransformerNet, images: Sequence[torch.Tensor], *, st
     """
     if not images:
         raise ValueError("pretrain_identity needs at least one image")
+    device = next(net.parameters()).device  # trained where it is
 
     def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
-        x = torch.cat([random_crop(images, size, gen) for _ in range(batch)])
+        x = torch.cat([random_crop(images, size, gen) for _ in range(batch)]).to(device)
         return {"total": (net(x) - x).abs().mean()}
 
     net.train()
