@@ -143,11 +143,18 @@ class FrameStylizer:
         out[rows, cols] = done
         return out
 
+    # --- the two stages (render overlaps them on two threads: filmstyle.core.video.transcode) ----------
+
+    def prepare(self, frame: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Stage 1, at the working size: the network (and, when blending, the flow). Frames in order."""
+        return self.grade_layers(frame) if self.graded is not None else self.small_styled(frame)
+
+    def finish(self, frame: np.ndarray, prepared: tuple[np.ndarray, ...]) -> np.ndarray:
+        """Stage 2, at full size: the frame finished from what :meth:`prepare` made of it."""
+        return self.compose(frame, *prepared) if self.graded is not None else self.full(frame, *prepared)
+
     def __call__(self, frame: np.ndarray) -> np.ndarray:
-        if self.graded is not None:
-            small, base, fine = self.grade_layers(frame)
-            return self.compose(frame, small, base, fine)
-        return self.full(frame, *self.small_styled(frame))
+        return self.finish(frame, self.prepare(frame))
 
 
 _WHOLE = (0.0, 1.0, 0.0, 1.0)
@@ -175,16 +182,16 @@ class BlendingStylizer(FrameStylizer):
     def temporal_seconds(self) -> float:
         return self.cut_watch.seconds + self.blender.seconds
 
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
+    def prepare(self, frame: np.ndarray) -> tuple[np.ndarray, ...]:
         if self.graded is None:
             small, out = self.small_styled(frame)
-            return self.full(frame, small, self.blender(small, out, cut=self._cut(small)))
+            return small, self.blender(small, out, cut=self._cut(small))
         # --tone grade: the network's detail is carried along the flow; the graded frame is the current
         # source's, so a fade or a change of light is never held back by earlier frames, and
         # the graded frame itself is only smoothed where it moved by less than the sensor noise
         small, base, fine = self.grade_layers(frame)
         fine, steady = self.blender(small, fine, cut=self._cut(small), steady=base)
-        return self.compose(frame, small, base, fine + (steady - base))
+        return small, base, fine + (steady - base)
 
     def _cut(self, small: np.ndarray) -> bool:
         with self.cut_watch:
@@ -254,8 +261,10 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
                  *, on_frame: Callable[[int], None] | None = None) -> RenderStats:
     """Render ``src`` in ``look`` to ``dst`` (audio, frame rate and timestamps kept)."""
     stylizer = make_stylizer(look, src, options)
-    stats = video.transcode(src, dst, stylizer, size=options.size, max_frames=options.max_frames,
-                            codec=options.codec, crf=options.crf, preset=options.preset, on_frame=on_frame)
+    # the working-size stage on transcode's decoding thread, the full-size stage and the encoder on this one
+    stats = video.transcode(src, dst, stylizer.finish, prepare=stylizer.prepare, size=options.size,
+                            max_frames=options.max_frames, codec=options.codec, crf=options.crf, preset=options.preset,
+                            on_frame=on_frame)
     return RenderStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
                        audio_streams=stats.audio_streams, model_seconds=stylizer.model_seconds,
                        total_seconds=stats.seconds_total,

@@ -408,3 +408,24 @@ def test_ctrl_c_while_waiting_for_a_slow_decoder(tmp_path: Path, monkeypatch: py
     assert time.perf_counter() - start < 0.5 + 1.0
     assert threading.active_count() == threads
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+
+
+def test_prepare_runs_ahead_in_order_and_process_gets_its_result(tiny_clip, tmp_path):
+    import threading
+
+    seen, threads = [], set()
+
+    def prepare(frame):
+        threads.add(threading.get_ident())
+        seen.append(int(frame.sum()))
+        return len(seen)  # the frame's index, 1-based, as this stage saw it
+
+    def process(frame, prepared):
+        assert prepared == order.pop(0)
+        return frame
+
+    order = list(range(1, 4))
+    stats = video.transcode(tiny_clip, tmp_path / "out.mp4", process, prepare=prepare, max_frames=3)
+    assert stats.frames == 3 and not order
+    assert len(seen) == 3  # frames decoded ahead past max_frames are not prepared
+    assert threading.get_ident() not in threads  # on transcode's own thread

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain, islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import av
 import numpy as np
@@ -95,6 +95,7 @@ class _Decoded(NamedTuple):
     rgb: np.ndarray
     pts: int | None
     duration: int | None
+    prepared: Any = None  # what transcode's ``prepare`` made of it on that thread
 
 
 _VIDEO_END = "video end"  # handed over once the video stream is fully decoded
@@ -331,8 +332,8 @@ class _VideoWriter:
 
     def __init__(self, out: av.container.OutputContainer, source: av.VideoStream, encoder: str,
                  pix_fmt: str, options: dict[str, str], size: Size,
-                 process: Callable[[np.ndarray], np.ndarray]) -> None:
-        self.out, self.pix_fmt, self.size, self.process = out, pix_fmt, size, process
+                 process: Callable[..., np.ndarray], staged: bool = False) -> None:
+        self.out, self.pix_fmt, self.size, self.process, self.staged = out, pix_fmt, size, process, staged
         self.time_base = source.time_base
         rate = source.average_rate or source.guessed_rate
         self.stream = out.add_stream(encoder, rate=rate, options=options)
@@ -354,7 +355,7 @@ class _VideoWriter:
         """Process and encode one decoded frame; return when its display ends, in seconds."""
         rgb = frame.rgb
         start = time.perf_counter()
-        result = self.process(rgb)
+        result = self.process(rgb, frame.prepared) if self.staged else self.process(rgb)
         self.seconds_process += time.perf_counter() - start
         if (not isinstance(result, np.ndarray) or result.shape[:2] != rgb.shape[:2] or result.dtype != np.uint8
                 or result.shape[2:] not in ((3,), (4,))):
@@ -420,10 +421,13 @@ class _AudioCopier:
 
 
 def _demuxed(container: av.container.InputContainer, src: PathLike, decoder: _Decoder, size: Size,
-             skip_video: threading.Event) -> Iterator[av.Packet | _Decoded | str]:
+             skip_video: threading.Event, prepare: Callable[[np.ndarray], Any] | None = None,
+             max_frames: int | None = None) -> Iterator[av.Packet | _Decoded | str]:
     """transcode's input in file order, for its decoding thread: audio packets, video frames decoded
-    and converted (none once ``skip_video`` is set), and ``_VIDEO_END`` after the last frame."""
+    and converted (none once ``skip_video`` is set) with what ``prepare`` makes of each of the first
+    ``max_frames``, and ``_VIDEO_END`` after the last frame."""
     audio = {s.index for s in container.streams.audio}
+    count = 0
     # The final None flushes the decoder in case the demuxer stopped early on damaged data.
     for packet in chain(_packets(container, src, decoder.stream, *container.streams.audio), [None]):
         if packet is not None and packet.stream.index in audio:
@@ -432,14 +436,17 @@ def _demuxed(container: av.container.InputContainer, src: PathLike, decoder: _De
         if skip_video.is_set():
             continue
         for frame in decoder.decode(packet):
-            yield _Decoded(_to_rgb(frame, size), frame.pts, frame.duration)
+            rgb = _to_rgb(frame, size)
+            count += 1
+            wanted = prepare is not None and (max_frames is None or count <= max_frames)
+            yield _Decoded(rgb, frame.pts, frame.duration, prepare(rgb) if wanted else None)
         if packet is None or (packet.size == 0 and packet.dts is None):
             yield _VIDEO_END
 
 
-def transcode(src: PathLike, dst: PathLike, process: Callable[[np.ndarray], np.ndarray], *,
+def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], *,
               size: Size | None = None, max_frames: int | None = None, codec: str = "h264",
-              crf: int = 18, preset: str | None = None,
+              crf: int = 18, preset: str | None = None, prepare: Callable[[np.ndarray], Any] | None = None,
               on_frame: Callable[[int], None] | None = None) -> TranscodeStats:
     """Decode ``src``, run ``process`` on every frame, encode to ``dst`` with all audio copied.
 
@@ -454,6 +461,10 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[[np.ndarray], np.n
     is called after the k-th frame (1-based) is encoded. ``dst`` appears only when complete; on any
     error or interrupt an existing ``dst`` is left as it was. A second thread demuxes, decodes and
     converts up to ``_AHEAD`` frames ahead; ``process`` and ``on_frame`` run on the calling thread.
+    With ``prepare``, the work is split in two stages that overlap: that thread also runs
+    ``prepare(frame)`` on each frame, in order, and ``process(frame, prepared)`` gets its result
+    (a render's network and blending at the working size on one thread, the full-size composite
+    and the encoder on the other).
 
     Raises InputError for an unusable source, destination, codec or audio/container pairing.
     """
@@ -476,7 +487,7 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[[np.ndarray], np.n
     container, source = _open(src)
     muxer = _MUXERS[dst.suffix.lower()]
     with container, atomic_path(dst) as tmp, av.open(str(tmp), "w", format=muxer) as out:
-        video = _VideoWriter(out, source, encoder, pix_fmt, options, size, process)
+        video = _VideoWriter(out, source, encoder, pix_fmt, options, size, process, staged=prepare is not None)
         audio = _AudioCopier(out, container, dst, cut=max_frames is not None)
         if len(container.streams) > 1 + len(audio.streams):
             log.info("%s: subtitle and data streams are not copied", src)
@@ -484,7 +495,7 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[[np.ndarray], np.n
         done, skip_video = False, threading.Event()
         # One interleaved pass over video and audio. A thread demuxes, decodes and converts a few
         # frames ahead while this one processes, encodes and muxes; leaving the block stops it.
-        items = _demuxed(container, src, decoder, size, skip_video)
+        items = _demuxed(container, src, decoder, size, skip_video, prepare, max_frames)
         with Prefetch(items, ahead=_AHEAD, heavy=lambda item: isinstance(item, _Decoded)) as ahead:
             for item in ahead:
                 if isinstance(item, av.Packet):
