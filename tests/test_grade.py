@@ -177,3 +177,21 @@ def test_lut_command_converts_a_hald_clut_to_cube(tmp_path, capsys):
     assert main(["-q", "lut", str(hald), "-o", str(out), "--size", "17"]) == 0
     assert "read from" in capsys.readouterr().out
     np.testing.assert_allclose(read_lut(out).table, read_lut(hald).resample(17).table, atol=1e-5)
+
+
+def test_grade_from_a_still_starts_without_torch_and_gives_the_same_lut(tmp_path, tiny_clip):
+    import subprocess
+    import sys
+
+    from filmstyle.core.assets import DEMO_STILL
+    from filmstyle.grading.grade import content_arrays, content_frames, lut_from_still, still_array
+    from filmstyle.lut.transfer import pixels, transfer_lut
+
+    torch_way = lut_from_still(DEMO_STILL, content_frames(tiny_clip), method="mk")
+    numpy_way = transfer_lut("mk", pixels(content_arrays(tiny_clip)), pixels([still_array(DEMO_STILL)]))
+    assert np.abs(torch_way.table - numpy_way.table).max() * 255 < 1.5  # the resize filters differ, a fraction of a level
+    code = ("import sys; from filmstyle._cli import main; "
+            f"rc = main(['-q', 'grade', {str(tiny_clip)!r}, '--still', {str(DEMO_STILL)!r}, '-o', {str(tmp_path / 'g.mp4')!r}]); "
+            "print(rc, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[-2:] == ["0", "False"]

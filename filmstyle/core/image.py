@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from filmstyle.core.colour import KB, KG, KR
-from filmstyle.core.errors import InputError, check_readable_file
+from filmstyle.core.errors import InputError
 from filmstyle.core.files import atomic_path
+from filmstyle.core.picture import BAR_PEAK, MIN_SIDE, letterbox_bounds, read_rgb
 
-MIN_SIDE = 64  # below this VGG's deeper layers (1/8 resolution) carry almost no style statistics
 
 
 def from_array(arr: np.ndarray) -> torch.Tensor:
@@ -39,17 +39,7 @@ def load_image(path: str | os.PathLike, *, min_side: int = MIN_SIDE) -> torch.Te
     Raises InputError for a missing, empty, corrupt or truncated file, or one smaller than
     ``min_side`` pixels on its short side.
     """
-    p = check_readable_file(path, "image")
-    try:
-        with Image.open(p) as im:
-            im.load()
-            rgb = im.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise InputError(p, f"not a readable image ({e})", "give a PNG or JPEG file that opens in an image viewer") from None
-    if min(rgb.size) < min_side:
-        raise InputError(p, f"image is {rgb.size[0]}x{rgb.size[1]}, too small (short side under {min_side} px)",
-                         f"use an image at least {min_side} px on its short side, ideally 256 px or more")
-    return from_array(np.asarray(rgb))
+    return from_array(read_rgb(path, min_side=min_side))
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -82,18 +72,14 @@ def save_image(img: torch.Tensor, path: str | os.PathLike) -> Path:
     return target
 
 
-def trim_letterbox(img: torch.Tensor, *, threshold: float = 0.06) -> torch.Tensor:
+def trim_letterbox(img: torch.Tensor, *, threshold: float = BAR_PEAK) -> torch.Tensor:
     """Remove uniform near-black bars (letterbox/pillarbox) around a still: (1, 3, H, W) -> cropped.
 
     Film stills often carry bars; their black would otherwise dominate the style statistics.
     A row/column counts as bar if its brightest value is below ``threshold``.
     """
-    peak = img[0].amax(0)  # (H, W) brightest channel per pixel
-    rows = torch.nonzero(peak.amax(1) >= threshold).flatten()
-    cols = torch.nonzero(peak.amax(0) >= threshold).flatten()
-    if rows.numel() == 0 or cols.numel() == 0:
-        return img  # an all-black still: nothing to trim against
-    return img[..., int(rows[0]):int(rows[-1]) + 1, int(cols[0]):int(cols[-1]) + 1]
+    box = letterbox_bounds(img[0].amax(0).cpu().numpy(), threshold)  # (H, W) brightest channel per pixel
+    return img if box is None else img[..., box[0]:box[1], box[2]:box[3]]
 
 
 def load_still(path: str | os.PathLike, size: int) -> torch.Tensor:

@@ -10,8 +10,8 @@ from filmstyle.core import video
 from filmstyle.core.assets import DEMO_CLIP
 from filmstyle.core.errors import InputError
 from filmstyle.core.image import from_array, load_image, resize_short
+from filmstyle.core.picture import IMAGE_SUFFIXES
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi", ".webm")
 
 

@@ -107,6 +107,30 @@ def content_frames(path: str | os.PathLike | None, *, n: int = CONTENT_FRAMES,
     return [resize_short(from_array(f), size) for f in video.sample_frames(clip, n)]
 
 
+def content_arrays(path: str | os.PathLike | None, *, n: int = CONTENT_FRAMES, size: int = CONTENT_SIZE) -> list[np.ndarray]:
+    """:func:`content_frames` as (H, W, 3) uint8 arrays, read without torch (area filter instead of
+    torch's antialiased bilinear: the colour statistics are the same to a fraction of a level)."""
+    from filmstyle.core.assets import DEMO_CLIP
+    from filmstyle.core.picture import IMAGE_SUFFIXES, read_rgb, shrink_short
+
+    clip = DEMO_CLIP if path is None else Path(path)
+    if clip.suffix.lower() in IMAGE_SUFFIXES:
+        return [shrink_short(read_rgb(clip, min_side=16), size)]
+    return [shrink_short(f, size) for f in video.sample_frames(clip, n)]
+
+
+def still_array(still: str | os.PathLike, size: int = CONTENT_SIZE) -> np.ndarray:
+    """The still as :func:`filmstyle.core.image.load_still` reads it (bars trimmed, short side ``size``),
+    as an (H, W, 3) uint8 array, without torch."""
+    from filmstyle.core.picture import MIN_SIDE, read_rgb, shrink_short, trim_bars_rgb
+
+    rgb = trim_bars_rgb(read_rgb(still, min_side=MIN_SIDE))
+    if min(rgb.shape[:2]) < MIN_SIDE:
+        raise InputError(still, "still is too small once its black bars are removed",
+                         f"use a still at least {MIN_SIDE} px high without bars")
+    return shrink_short(rgb, size)
+
+
 def _np(frames: Sequence[torch.Tensor]) -> np.ndarray:
     return pixels(f[0].permute(1, 2, 0).numpy() for f in frames)
 
@@ -159,6 +183,10 @@ def is_look_file(path: str | os.PathLike) -> bool:
     p = check_readable_file(path, "input")
     if p.suffix.lower() == ".look":
         return True
+    with open(p, "rb") as f:  # a look is a safetensors file: 8 bytes of header length, then its JSON
+        head = f.read(9)
+    if len(head) < 9 or head[8:9] != b"{" or not 0 < int.from_bytes(head[:8], "little") < p.stat().st_size:
+        return False  # not one, and no need to import the look reader (and torch) to say so
     try:
         read_header(p)
     except InputError:
@@ -198,6 +226,9 @@ def make_lut(source: str | os.PathLike, options: LutOptions = LutOptions(), *, k
         d = lut_from_look(look, frames, size=options.size)
         return d.lut, (f"distilled from the look on {d.pixels} pixels ({d.colours} colour bins); "
                        f"mean error {d.error:.2f}/255 against the network (it also changes texture, a LUT cannot)")
+    if options.method != "learned":  # a closed-form transfer needs no torch: the command starts ~2 s sooner
+        lut = transfer_lut(options.method, pixels(content_arrays(content)), pixels([still_array(source)]), size=options.size)
+        return lut, f"{options.method} transfer toward the still"
     lut = lut_from_still(source, content_frames(content), method=options.method, size=options.size,
                          steps=options.steps, on_step=on_step)
     return lut, f"{options.method} transfer toward the still"
