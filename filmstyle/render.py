@@ -120,18 +120,15 @@ class FrameStylizer:
         picture = np.ascontiguousarray(frame[rows, cols])
         size = (picture.shape[1], picture.shape[0])
         same = small.shape[:2] == picture.shape[:2]
-        if self.options.strength == 1.0 and self.post is None:
-            # the lock measured and shaped at the working size (its move is smooth in luma and
-            # the mean luma survives the area filter), then one add at full size
+        fast = self.options.strength == 1.0 and self.post is None
+        if fast:  # the lock measured and shaped at the working size (its move is smooth in luma and
+            # the mean luma survives the area filter), so the full size needs one add
             correction = correction + self.lock.move(float(luma(small).mean()), (base + correction) @ _LUMA)[..., None]
-            graded = base if same else self.graded.grade(picture if self.pre is None else self.pre(picture))
-            up = correction if same else cv2.resize(correction, size, interpolation=cv2.INTER_LINEAR)
-            # float + float to uint8 (rounded, saturated) in one pass; uint8 + float is several times slower
-            done = cv2.add(graded.astype(np.float32, copy=False), up, dtype=cv2.CV_8U)
-        else:
-            graded = base if same else self.graded.grade(picture if self.pre is None else self.pre(picture)).astype(np.float32)
-            up = correction if same else cv2.resize(correction, size, interpolation=cv2.INTER_LINEAR)
-            done = np.clip(graded + up, 0, 255).round().astype(np.uint8)
+        graded = base if same else self.graded.grade(picture if self.pre is None else self.pre(picture)).astype(np.float32)
+        up = correction if same else cv2.resize(correction, size, interpolation=cv2.INTER_LINEAR)
+        # float + float to uint8 (rounded, saturated) in one pass; uint8 + float is several times slower
+        done = cv2.add(graded, up, dtype=cv2.CV_8U)
+        if not fast:
             if self.options.strength < 1.0:
                 done = to_array(blend(from_array(done), from_array(picture), self.options.strength))
             if self.post is not None:
