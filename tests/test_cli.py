@@ -224,7 +224,7 @@ def test_temporal_weight_adapts_on_frame_pairs_and_needs_a_clip(still, tiny_clip
     photos = tmp_path / "photos"
     photos.mkdir()
     Image.fromarray(np.zeros((80, 80, 3), np.uint8)).save(photos / "a.png")
-    _assert_one_line_error(main([*base, "--content", str(photos)]), capsys, "needs a clip")
+    _assert_one_line_error(main([*base, "-y", "--content", str(photos)]), capsys, "needs a clip")
     _assert_one_line_error(main([*base, "--video", str(tiny_clip), "--temporal-weight", "-1"]), capsys, "temporal-weight")
 
 

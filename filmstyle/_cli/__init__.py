@@ -8,6 +8,7 @@ SIGTERM 143, after the command has cleaned up (no partial output; training keeps
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import signal
@@ -63,25 +64,56 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated
 
 
+_OS_HINTS = {
+    errno.ENOSPC: "free some space, or write to another disk",
+    errno.EDQUOT: "free some space, or write to another disk",
+    errno.EACCES: "check the permissions, or write elsewhere",
+    errno.EPERM: "check the permissions, or write elsewhere",
+    errno.EROFS: "the file system is read-only: write elsewhere",
+    errno.ENOMEM: "close other programs, or give a smaller size",
+}
+
+
+def _os_error(e: OSError) -> str:
+    """An operating-system error (disk full, permission, ...) as one line: which file, what, what to do."""
+    where = f"{e.filename}: " if e.filename else ""
+    what = e.strerror or str(e)
+    hint = _OS_HINTS.get(e.errno or 0, "check the file and the disk, then run the command again")
+    return f"{where}{what}; {hint}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``filmstyle`` command; returns the exit status."""
+    """Entry point of the ``filmstyle`` command; returns the exit status.
+
+    Every way a command can end is one line on stderr and an exit status, never a traceback: an
+    error the user can act on (2), a failing disk or permission (2), Ctrl-C (130) and SIGTERM (143)
+    at any moment, start-up included; an output is only renamed into place once complete.
+    """
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)  # first of all: a SIGTERM during start-up is handled too
+    name = "filmstyle"
     try:
-        args = parser().parse_args(argv)
-    except _UsageError as e:
-        print(e, file=sys.stderr)
-        return 2
-    logging.basicConfig(level=logging.WARNING, format="filmstyle: %(message)s")
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
+        try:
+            args = parser().parse_args(argv)
+        except _UsageError as e:
+            print(e, file=sys.stderr)
+            return 2
+        name = f"filmstyle {args.command}"
+        logging.basicConfig(level=logging.WARNING, format="filmstyle: %(message)s")
         _module(args.command).run(args)
     except FilmstyleError as e:
-        print(f"filmstyle {args.command}: error: {e}", file=sys.stderr)
+        print(f"{name}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:
-        resumable = getattr(_module(args.command), "RESUMABLE", False)
-        print(f"filmstyle {args.command}: {'terminated' if isinstance(e, _Terminated) else 'interrupted'}"
+        resumable = name != "filmstyle" and getattr(_module(name.split()[1]), "RESUMABLE", False)
+        print(f"{name}: {'terminated' if isinstance(e, _Terminated) else 'interrupted'}"
               + ("; run the same command again to resume" if resumable else ""), file=sys.stderr)
         return 143 if isinstance(e, _Terminated) else 130
+    except OSError as e:  # PyAV's errors with an errno are OSErrors too
+        print(f"{name}: error: {_os_error(e)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{name}: error: out of memory; close other programs, or give a smaller size", file=sys.stderr)
+        return 2
     finally:
         signal.signal(signal.SIGTERM, previous)
     return 0

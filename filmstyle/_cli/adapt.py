@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from filmstyle._cli.common import at_least, device_of, device_option, given, option, step_bar
+from filmstyle._cli.common import at_least, claim, device_of, device_option, force_option, given, option, step_bar
 from filmstyle.core.config import ADAPT_INIT, ADAPT_TONES, PARAMS, AdaptConfig, LossConfig
 
 RESUMABLE = True
@@ -40,17 +40,18 @@ def add_parser(a: argparse.ArgumentParser) -> None:
                    help="widths of the two upsampling convs (scratch only; default 2 x width, width)")
     device_option(a)
     a.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    force_option(a)
 
 
 def run(args: argparse.Namespace) -> None:
     from filmstyle.adaptation import adapt_look
     from filmstyle.core.errors import check_readable_file
-    from filmstyle.core.files import check_writable
 
-    check_readable_file(args.still, "still")
-    out = check_writable(args.output)
     init = getattr(args, "init", ADAPT_INIT)
     cfg = AdaptConfig.for_init(init, **given(args, AdaptConfig), loss=LossConfig(**given(args, LossConfig)))
+    check_readable_file(args.still, "still")
+    out = claim(args, args.output, args.still, args.video, init if init not in ("meta", "scratch") else None,
+                suffixes=(".look",), what="look")
     ckpt = out.with_name(out.name + ".ckpt")
     if args.restart:
         ckpt.unlink(missing_ok=True)

@@ -110,3 +110,20 @@ def device_of(args: argparse.Namespace) -> str:
     from filmstyle.core.config import Compute
 
     return Compute(**given(args, Compute)).device
+
+
+def force_option(parser: argparse.ArgumentParser) -> None:
+    """``-y``/``--force`` (:class:`filmstyle.core.config.Output`): overwrite an existing output."""
+    from filmstyle.core.config import Output
+
+    option(parser, "-y", "--force", cls=Output, action="store_true",
+           help="overwrite the output if it exists (an output that is one of the inputs is refused always)")
+
+
+def claim(args: argparse.Namespace, path: str, *inputs: str | None, suffixes: Any = None, what: str = "output") -> Any:
+    """:func:`filmstyle.core.files.claim_output` for ``path`` with the ``--force`` given: the Path, or
+    InputError (the output is an input, exists, or has the wrong suffix) before any work."""
+    from filmstyle.core.config import Output
+    from filmstyle.core.files import claim_output
+
+    return claim_output(path, inputs=inputs, overwrite=Output(**given(args, Output)).force, suffixes=suffixes, what=what)

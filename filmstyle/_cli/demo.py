@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import argparse
 
-from filmstyle._cli.common import given, option
+from filmstyle._cli.common import claim, force_option, given, option
 from filmstyle.core.config import RenderOptions
 
 
+DEMO_OUTPUT = "filmstyle-demo.mp4"
+
+
 def add_parser(d: argparse.ArgumentParser) -> None:
-    d.add_argument("-o", "--output", default="filmstyle-demo.mp4", help="default filmstyle-demo.mp4")
+    d.add_argument("-o", "--output", help=f"the video to write (default {DEMO_OUTPUT}, replaced by each demo)")
+    force_option(d)
     option(d, "--max-frames", cls=RenderOptions, type=int, help="stop after N frames")
 
 
@@ -22,7 +26,12 @@ def run(args: argparse.Namespace) -> None:
 
     print(f"demo: {DEMO_CLIP.name} in the look of {DEMO_STILL.name} ({DEMO_LOOK.name}); "
           f"attribution in {DEMO_CLIP.parent / 'ATTRIBUTION.md'}")
-    stats = render(DEMO_LOOK, DEMO_CLIP, args.output, RenderOptions(**given(args, RenderOptions)), args.quiet)
+    from filmstyle.core.video import OUTPUT_SUFFIXES
+
+    output = args.output or DEMO_OUTPUT
+    if args.output is not None:  # the default is the demo's own file: each demo replaces it
+        claim(args, output, suffixes=OUTPUT_SUFFIXES, what="video")
+    stats = render(DEMO_LOOK, DEMO_CLIP, output, RenderOptions(**given(args, RenderOptions)), args.quiet)
     vgg = load_vgg19("relu4_3")
     still = load_still(DEMO_STILL, 256)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from filmstyle._cli.common import given, option, progress
+from filmstyle._cli.common import claim, force_option, given, option, progress
 from filmstyle.core.config import FLOWS, EvalOptions
 from filmstyle.core.errors import InputError
 
@@ -20,6 +20,7 @@ def add_parser(e: argparse.ArgumentParser) -> None:
     e.add_argument("--png", help="plot the per-frame curve into this PNG file")
     e.add_argument("--still", help="the film still the render should look like: adds what a viewer sees "
                    "(tone drift, inverted tones, dark blobs, structure SSIM, palette distance)")
+    force_option(e)
     e.add_argument("--sheet", help="with --still: write a contact sheet PNG (the still; source and output "
                    "frames early, in the middle and late in the clip)")
 
@@ -27,15 +28,14 @@ def add_parser(e: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     import json
 
-    from filmstyle.core.files import check_writable
     from filmstyle.measure.stability import check_inputs, describe, plot_curve, stability, write_curve_csv
 
     options = EvalOptions(**given(args, EvalOptions))
     if args.sheet and not args.still:
         raise InputError(None, "--sheet needs --still STILL", "give the film still the render was made for")
-    for out in (args.csv, args.png, args.sheet):
+    for out, suffixes in ((args.csv, (".csv",)), (args.png, (".png",)), (args.sheet, (".png",))):
         if out is not None:
-            check_writable(out)
+            claim(args, out, args.source, args.stylized, args.still, suffixes=suffixes)
     frames = check_inputs(args.source, args.stylized, max_frames=options.max_frames)[0].frame_count
     total = max(min(frames, options.max_frames or frames) - 1, 0)
     with progress(total, "eval", "pair", args.quiet or args.json) as bar:

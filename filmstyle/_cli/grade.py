@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from filmstyle._cli.common import frames_total, given, option, parse_size, progress
+from filmstyle._cli.common import claim, force_option, frames_total, given, option, parse_size, progress
 from filmstyle.core.config import CODECS, PRESETS, STILL_METHODS, GradeOptions, LutOptions
 
 
@@ -25,20 +25,25 @@ def add_parser(g: argparse.ArgumentParser) -> None:
     option(g, "--preset", cls=GradeOptions, choices=PRESETS,
            help="libx264 speed preset (superfast: real time at 1080p on 2 cores)")
     g.add_argument("--save-lut", help="also write the LUT used to this .cube file")
+    option(g, "--strict", cls=GradeOptions, action="store_true",
+           help="refuse a damaged or truncated video (nothing written); by default what decodes is graded and "
+                "the damage reported")
+    force_option(g)
 
 
 def run(args: argparse.Namespace) -> None:
     from filmstyle.core import video
-    from filmstyle.core.files import check_writable
+    from filmstyle.core.video import OUTPUT_SUFFIXES
     from filmstyle.grading.grade import grade_video, make_lut
     from filmstyle.lut.lut3d import write_lut
 
     options = GradeOptions(**given(args, GradeOptions))
     lut_options = LutOptions(**({"method": args.method} if hasattr(args, "method") else {}))
     info = video.probe(args.video)
-    check_writable(args.output)
+    inputs = (args.video, args.lut, args.look, args.still)
+    claim(args, args.output, *inputs, suffixes=OUTPUT_SUFFIXES, what="video")
     if args.save_lut:
-        check_writable(args.save_lut)
+        claim(args, args.save_lut, *inputs, args.output, suffixes=(".cube",), what="LUT")
     t0 = time.perf_counter()
     kind, source = next((k, s) for k, s in (("lut", args.lut), ("look", args.look), ("still", args.still)) if s)
     lut, note = make_lut(source, lut_options, kind=kind, content=args.video, keep_size=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from filmstyle._cli.common import given, option, step_bar
+from filmstyle._cli.common import claim, force_option, given, option, step_bar
 from filmstyle.core.config import LUT_FORMATS, LUT_SIZES, STILL_METHODS, LutOptions
 
 
@@ -22,16 +22,16 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     option(p, "--strength", cls=LutOptions, type=float, help="0 = identity, 1 = full look (blend in LUT space)")
     p.add_argument("--video", help="clip (or image) whose colours are the source side (default: the shipped sample clip)")
     option(p, "--steps", cls=LutOptions, type=int, help="Adam steps for --method learned (100: about 20 s)")
+    force_option(p)
 
 
 def run(args: argparse.Namespace) -> None:
-    from filmstyle.core.files import check_writable
     from filmstyle.grading.grade import make_lut, source_kind
     from filmstyle.lut.lut3d import format_of, hald_level, write_lut
 
     options = LutOptions(**given(args, LutOptions))
     fmt = format_of(args.output, options.format)
-    check_writable(args.output)
+    claim(args, args.output, args.source, args.video)
     t0 = time.perf_counter()
     kind = source_kind(args.source)
     bar, on_step = step_bar(options.steps, "fit", args.quiet or kind != "still" or options.method != "learned")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from filmstyle._cli.common import device_of, device_option, given, option, progress
+from filmstyle._cli.common import claim, device_of, device_option, force_option, given, option, progress
 from filmstyle.core.config import OUTER_LOOPS, PARAMS, MetaTrainConfig
 from filmstyle.core.errors import InputError
 
@@ -38,7 +38,9 @@ def add_parser(m: argparse.ArgumentParser) -> None:
     m.add_argument("--videos", help="folder of clips whose frames are added to the content (optional)")
     m.add_argument("--log", help="JSONL log, one line per iteration (default OUT.jsonl)")
     device_option(m)
-    m.add_argument("--resume", action="store_true", help="go on from OUT.ckpt if it belongs to the same run")
+    m.add_argument("--resume", action="store_true", help="go on from OUT.ckpt if it belongs to the same run "
+                   "(replacing OUT)")
+    force_option(m)
     m.add_argument("--init", default=argparse.SUPPRESS, help="'scratch' (default: a new network) or a look/init file to start from")
 
 
@@ -58,6 +60,8 @@ def run(args: argparse.Namespace) -> None:
     from filmstyle.training.meta import run_meta_training
 
     cfg = MetaTrainConfig(**given(args, MetaTrainConfig))
+    if not args.resume:  # a resumed run replaces what it wrote before
+        claim(args, args.output, args.styles, args.content, getattr(args, "init", None), suffixes=(".look",), what="init")
     styles, content = _folder(args.styles, "styles"), _folder(args.content, "content")
     log = Path(args.log) if args.log else Path(args.output).with_suffix(".jsonl")
     with progress(cfg.iterations, f"meta-train {cfg.algorithm}", "it", args.quiet) as bar:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from filmstyle._cli.common import at_least, frames_total, given, option, parse_size, progress
+from filmstyle._cli.common import at_least, claim, force_option, frames_total, given, option, parse_size, progress
 from filmstyle.core.config import BACKEND_CHOICES, DETAILS, DEVICES, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
@@ -46,19 +46,22 @@ def add_parser(r: argparse.ArgumentParser) -> None:
     option(r, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
            help="what runs the network: torch, onnx (ONNX Runtime; pip install 'filmstyle[onnx]'; faster on a "
                 "CPU after a few seconds' export) or auto: onnx for a video where installed, else torch")
+    option(r, "--strict", cls=RenderOptions, action="store_true",
+           help="refuse a damaged or truncated video (nothing written); by default what decodes is rendered and "
+                "the damage reported")
+    force_option(r)
 
 
 def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions,
            quiet: bool):  # noqa: ANN201 - RenderStats
-    """Render with a progress bar and print the figures (also the demo's render)."""
+    """Render with a progress bar and print the figures (also the demo's render); the output was
+    claimed (:func:`filmstyle._cli.common.claim`) by the caller."""
     from filmstyle.core import video
-    from filmstyle.core.files import check_writable
     from filmstyle.look import load_look
     from filmstyle.render import render_video
 
     look = load_look(look_path)
     info = video.probe(src)
-    check_writable(dst)
     with progress(frames_total(info.frame_count, options.max_frames), "render", "frame", quiet) as bar:
         stats = render_video(look, src, dst, options, on_frame=lambda i: bar.update(1))
     print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, "
@@ -69,4 +72,9 @@ def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.P
 
 
 def run(args: argparse.Namespace) -> None:
-    render(args.look, args.video, args.output, RenderOptions(**given(args, RenderOptions)), args.quiet)
+    from filmstyle.core.video import OUTPUT_SUFFIXES
+
+    options = RenderOptions(**given(args, RenderOptions))
+    claim(args, args.output, args.video, args.look, options.lut, options.color_still, options.cuts,
+          suffixes=OUTPUT_SUFFIXES, what="video")
+    render(args.look, args.video, args.output, options, args.quiet)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from filmstyle._cli.common import at_least, given, option
+from filmstyle._cli.common import at_least, claim, force_option, given, option
 from filmstyle.core.config import BACKEND_CHOICES, DETAILS, DEVICES, TONES, RenderOptions
 
 
@@ -28,13 +28,17 @@ def add_parser(s: argparse.ArgumentParser) -> None:
     option(s, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
            help="what runs the network: torch, onnx (ONNX Runtime; pip install 'filmstyle[onnx]'; its export takes "
                 "a few seconds) or auto: torch for one image")
+    force_option(s)
 
 
 def run(args: argparse.Namespace) -> None:
     from filmstyle.look import load_look
     from filmstyle.render import stylize_image
 
+    from filmstyle.core.picture import WRITE_SUFFIXES
+
     options = RenderOptions(**given(args, RenderOptions))
+    claim(args, args.output, args.image, args.look, suffixes=WRITE_SUFFIXES, what="image")
     look = load_look(args.look)
     t0 = time.perf_counter()
     out = stylize_image(look, args.image, args.output, options)

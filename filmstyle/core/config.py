@@ -67,9 +67,20 @@ def _strength(strength: float) -> None:
         raise InputError(None, f"--strength must be between 0 and 1, got {strength}", "use e.g. --strength 0.7")
 
 
+# The largest frame filmstyle writes: H.264's level 6.2 (8192 px a side, 139,264 macroblocks of 16x16 =
+# 35.7 MP, e.g. 8192x4320); a 4K frame renders in under 2 GB (docs/results/speed.md), this one in about 4x that.
+MAX_VIDEO_SIDE = 8192
+MAX_VIDEO_PIXELS = 139_264 * 256
+
+
 def _size(size: tuple[int, int] | None) -> None:
-    if size is not None and (size[0] < 16 or size[1] < 16):
+    if size is None:
+        return
+    if size[0] < 16 or size[1] < 16:
         raise InputError(None, f"--size {size[0]}x{size[1]} is too small", "use at least 16x16")
+    if max(size) > MAX_VIDEO_SIDE or size[0] * size[1] > MAX_VIDEO_PIXELS:
+        raise InputError(None, f"--size {size[0]}x{size[1]} is larger than filmstyle renders (H.264 level 6.2: at most "
+                         f"{MAX_VIDEO_SIDE} px a side and {MAX_VIDEO_PIXELS / 1e6:.1f} MP)", "use e.g. 3840x2160")
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,7 @@ class LossConfig:
 
     def __post_init__(self) -> None:
         _positive(style_weight=self.style_weight)
-        if self.temporal_weight < 0:
+        if not self.temporal_weight >= 0:  # nan too
             raise InputError(None, f"--temporal-weight must be 0 or more, got {self.temporal_weight}")
 
     def to_dict(self) -> dict[str, Any]:
@@ -171,6 +182,15 @@ class Compute:
 
 
 @dataclass(frozen=True)
+class Output:
+    """What a command may do to its output file. ``force`` False refuses an existing output (as ffmpeg
+    does without -y); an output that is one of the inputs is refused always
+    (:func:`filmstyle.core.files.claim_output`)."""
+
+    force: bool = False
+
+
+@dataclass(frozen=True)
 class RenderOptions:
     """How a look is applied to a video or an image.
 
@@ -206,6 +226,8 @@ class RenderOptions:
     does not repay (docs/results/speed.md). On a GPU "auto" is torch.
     device: where the network runs (:mod:`filmstyle.core.device`): "auto" (a CUDA GPU where torch
     sees one, else the CPU), "cpu" or "cuda".
+    strict: a damaged or truncated video (:func:`filmstyle.core.video.transcode`) is refused and nothing
+    is written; by default what decodes is rendered and the damage is reported.
     """
 
     size: tuple[int, int] | None = None
@@ -227,6 +249,7 @@ class RenderOptions:
     network_side: int | None = NETWORK_SIDE
     backend: str = "auto"
     device: str = DEVICE
+    strict: bool = False
 
     def __post_init__(self) -> None:
         _strength(self.strength)
@@ -297,6 +320,7 @@ class GradeOptions:
     codec: str = "h264"
     crf: int = 18
     preset: str = "superfast"
+    strict: bool = False  # as RenderOptions.strict
 
     def __post_init__(self) -> None:
         _strength(self.strength)
@@ -356,8 +380,11 @@ class MetaTrainConfig:
             raise InputError(None, f"params must be 'all' or 'norm', got {self.params!r}")
         counts = {k: getattr(self, k) for k in ("iterations", "meta_batch", "inner_steps", "size", "eval_every",
                                                  "checkpoint_every", "frames_per_task", "query_per_task", "es_pairs")}
-        if any(v < 1 for v in counts.values()) or self.inner_lr <= 0 or self.es_sigma <= 0:
+        if any(v < 1 for v in counts.values()) or not self.inner_lr > 0 or not self.es_sigma > 0:
             raise InputError(None, f"counts, inner_lr and es_sigma must be positive: {counts}, inner_lr={self.inner_lr}")
+        if self.width < 1 or self.depth < 0 or self.warmup < 0 or (self.outer_lr is not None and not self.outer_lr > 0):
+            raise InputError(None, f"--width must be at least 1, --depth and --warmup at least 0 and --outer-lr positive; "
+                             f"got {self.width}, {self.depth}, {self.warmup}, {self.outer_lr}")
         if self.decoder is not None:
             object.__setattr__(self, "decoder", tuple(self.decoder))
         if self.outer_lr is None:

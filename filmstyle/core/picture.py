@@ -6,34 +6,82 @@ from a still) use them directly and start without importing torch (about 2 s on 
 from __future__ import annotations
 
 import os
+import struct
+import warnings
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from filmstyle.core.errors import InputError, check_readable_file
 
 MIN_SIDE = 64  # below this VGG's deeper layers (1/8 resolution) carry almost no style statistics
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+WRITE_SUFFIXES = IMAGE_SUFFIXES  # what stylize writes
+ALPHA_SUFFIXES = (".png", ".webp", ".tif", ".tiff")  # of those, the formats that keep an alpha channel
+MAX_PIXELS = 16384 * 16384  # 268 MP: about 0.8 GB as RGB; stylize holds about two such copies
 BAR_PEAK = 0.06  # a row or column of a still is a letterbox bar if its brightest value is below this (of 1)
 
 
-def read_rgb(path: str | os.PathLike, *, min_side: int) -> np.ndarray:
-    """Read an image file as (H, W, 3) uint8 RGB; grey and alpha images become RGB.
+def read_image(path: str | os.PathLike, *, min_side: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read an image file as ((H, W, 3) uint8 RGB, its (H, W) uint8 alpha or None), upright.
 
-    Raises InputError for a missing, empty, corrupt or truncated file, or one smaller than
-    ``min_side`` pixels on its short side.
+    The EXIF orientation is applied (a camera's portrait photo comes out upright); 16-bit and float
+    images (grey or colour) are scaled to 8 bits over their range, not clipped; grey, palette and CMYK
+    images become RGB; an alpha channel (or a palette's transparency) is returned apart, None where
+    every pixel is opaque. Raises InputError for a missing, empty, corrupt or truncated file, one over
+    :data:`MAX_PIXELS` pixels, or one smaller than ``min_side`` pixels on its short side.
     """
     p = check_readable_file(path, "image")
     try:
-        with Image.open(p) as im:
-            im.load()
-            rgb = im.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit follows
+            with Image.open(p) as im:
+                w, h = im.size
+                if w * h > MAX_PIXELS:
+                    raise InputError(p, f"image is {w}x{h} ({w * h / 1e6:.0f} MP), more than filmstyle reads "
+                                     f"({MAX_PIXELS / 1e6:.0f} MP)", "shrink it first")
+                im.load()
+                rgb, alpha = _rgb_alpha(ImageOps.exif_transpose(im))
+    except Image.DecompressionBombError as e:
+        raise InputError(p, f"image is too large to read safely ({e})", "shrink it first") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as e:
+        if isinstance(e, InputError):
+            raise
         raise InputError(p, f"not a readable image ({e})", "give a PNG or JPEG file that opens in an image viewer") from None
-    if min(rgb.size) < min_side:
-        raise InputError(p, f"image is {rgb.size[0]}x{rgb.size[1]}, too small (short side under {min_side} px)",
+    if min(rgb.shape[:2]) < min_side:
+        raise InputError(p, f"image is {rgb.shape[1]}x{rgb.shape[0]}, too small (short side under {min_side} px)",
                          f"use an image at least {min_side} px on its short side, ideally 256 px or more")
-    return np.asarray(rgb)
+    return rgb, alpha
+
+
+def read_rgb(path: str | os.PathLike, *, min_side: int) -> np.ndarray:
+    """:func:`read_image` without the alpha channel: (H, W, 3) uint8 RGB."""
+    return read_image(path, min_side=min_side)[0]
+
+
+def _to_8bit(values: np.ndarray) -> np.ndarray:
+    """A 16-bit, 32-bit integer or float plane (or planes) to uint8: integers over 0..65535 (0..255 if
+    that is their range), floats over 0..1 (0..255 if that is their range)."""
+    if values.dtype.kind == "f":
+        top = 1.0 if float(np.nanmax(values, initial=0.0)) <= 1.0 else 255.0
+    else:
+        top = 255.0 if int(values.max(initial=0)) <= 255 else 65535.0
+    return np.clip(np.nan_to_num(values.astype(np.float32)) * (255.0 / top), 0, 255).round().astype(np.uint8)
+
+
+def _rgb_alpha(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """A loaded PIL image as (RGB uint8, alpha uint8 or None): see :func:`read_image`."""
+    if im.mode in ("I", "F") or im.mode.startswith("I;"):  # 16-bit or float grey: convert("RGB") would clip
+        grey = _to_8bit(np.asarray(im))
+        return np.repeat(grey[..., None], 3, axis=2), None
+    if im.mode == "P" and "transparency" in im.info or im.mode == "PA":
+        im = im.convert("RGBA")
+    alpha = None
+    if im.mode in ("RGBA", "LA", "La", "RGBa"):
+        alpha = np.asarray(im.getchannel("A"))
+        if alpha.min() == 255:
+            alpha = None
+    return np.asarray(im.convert("RGB")), alpha
 
 
 def letterbox_bounds(peak: np.ndarray, threshold: float = BAR_PEAK) -> tuple[int, int, int, int] | None:

@@ -13,6 +13,7 @@ looks (round 1: kind ``filmstyle.look``) are read as version 2 looks or inits.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -54,8 +55,19 @@ def write(path: str | os.PathLike, tensors: dict[str, torch.Tensor], *, kind: st
     state = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     header = {**meta, "kind": kind, "format_version": FORMAT_VERSION, "weights_sha256": weights_sha256(state)}
     with atomic_path(path) as tmp:
-        save_file(state, str(tmp), metadata={_KEY: json.dumps(header, sort_keys=True)})
+        try:
+            save_file(state, str(tmp), metadata={_KEY: json.dumps(header, sort_keys=True)})
+        except SafetensorError as e:  # a full disk, or I/O, seen by the Rust writer
+            raise OSError(_errno_of(str(e)), f"could not be written ({e})", str(path)) from None
     return header
+
+
+def _errno_of(message: str) -> int:
+    """The errno in a Rust I/O error's text ("... (os error 28)"), else EIO."""
+    import re
+
+    found = re.search(r"os error (\d+)", message)
+    return int(found.group(1)) if found else errno.EIO
 
 
 def _upgraded(meta: dict[str, Any]) -> dict[str, Any]:

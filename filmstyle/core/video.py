@@ -28,6 +28,7 @@ import numpy as np
 from av.video.reformatter import ColorRange, Colorspace, Interpolation
 
 from filmstyle.core.colour import BT709_H273, HD_LINES
+from filmstyle.core.config import MAX_VIDEO_PIXELS, MAX_VIDEO_SIDE
 from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.core.files import atomic_path, check_writable
 from filmstyle.core.prefetch import Prefetch
@@ -38,6 +39,7 @@ PathLike = str | os.PathLike
 Size = tuple[int, int]  # (width, height) in pixels
 
 _MUXERS = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska"}
+OUTPUT_SUFFIXES = tuple(_MUXERS)  # what render and grade write
 # codec -> (FFmpeg encoder, pixel format, suffixes of containers that can hold it)
 _ENCODERS = {
     "h264": ("libx264", "yuv420p", {".mp4", ".mov", ".mkv"}),
@@ -52,9 +54,14 @@ _AHEAD = 2  # decoded frames waiting in transcode (plus one being converted and 
 class VideoInfo:
     """The first video stream of a file, as :func:`probe` finds it without decoding.
 
-    ``width``/``height`` in pixels; ``fps`` the average frame rate (0 if unknown); ``frame_count``
-    from the container, else duration * fps, 0 if unknown; ``duration`` in seconds, 0.0 if unknown;
-    ``codec`` the FFmpeg name of the video codec.
+    ``width``/``height`` in pixels as the picture is shown: upright, after the ``rotation`` its
+    display matrix asks for (degrees counterclockwise, a multiple of 90: a phone's portrait clip is
+    stored sideways); ``sar`` the sample (pixel) aspect ratio, 1 for square pixels (an anamorphic
+    clip's is not), for the upright picture; ``fps`` the average frame rate (0 if unknown);
+    ``frame_count`` from the container, else duration * fps, 0 if unknown (``counted`` says which);
+    ``duration`` in seconds, 0.0 if unknown; ``codec`` the FFmpeg name of the video codec; ``alpha``
+    whether its pixels carry an alpha channel; ``other_streams`` the streams neither video nor audio
+    (subtitles, data, attachments) by kind, with the video streams after the first.
     """
 
     path: str
@@ -65,6 +72,11 @@ class VideoInfo:
     duration: float
     audio_streams: int
     codec: str
+    rotation: int = 0
+    sar: Fraction = Fraction(1)
+    alpha: bool = False
+    counted: bool = True
+    other_streams: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -82,6 +94,7 @@ class TranscodeStats:
     height: int
     fps: Fraction
     audio_streams: int
+    damage: str = ""  # what was wrong with the source (:func:`transcode`), "" when nothing
 
     @property
     def e2e_fps(self) -> float:
@@ -98,7 +111,8 @@ class _Decoded(NamedTuple):
     prepared: Any = None  # what transcode's ``prepare`` made of it on that thread
 
 
-_VIDEO_END = "video end"  # handed over once the video stream is fully decoded
+_VIDEO_END = "video end"
+_REPORTED: set[tuple[str, str]] = set()  # (path, damage) already logged by _Decoder.finish  # handed over once the video stream is fully decoded
 
 
 def _open(path: PathLike) -> tuple[av.container.InputContainer, av.VideoStream]:
@@ -131,7 +145,8 @@ class _Decoder:
 
     def __init__(self, stream: av.VideoStream, path: PathLike) -> None:
         self.stream, self.path = stream, path
-        self.frames = self.failures = 0
+        self.frames = self.failures = self.corrupt = 0
+        self.interlaced = False
 
     def decode(self, packet: av.Packet | None) -> list[av.VideoFrame]:
         """Frames completed by ``packet`` (None flushes); [] where the data is damaged."""
@@ -144,12 +159,24 @@ class _Decoder:
             log.debug("%s: undecodable packet skipped (%s)", self.path, e)
             return []
         self.frames += len(frames)
+        for frame in frames:
+            self.corrupt += frame.is_corrupt
+            self.interlaced = self.interlaced or frame.interlaced_frame
         return frames
 
-    def finish(self) -> None:
-        """Log skipped packets; raise InputError if no frame decoded at all."""
-        if self.failures:
-            log.warning("%s: %d damaged video packet(s) skipped", self.path, self.failures)
+    def damage(self) -> str:
+        """The damage met so far in words ("" for none): packets skipped, frames decoded with errors."""
+        parts = [f"{self.failures} damaged video packet(s) skipped"] if self.failures else []
+        if self.corrupt:
+            parts.append(f"{self.corrupt} frame(s) decoded with errors")
+        return ", ".join(parts)
+
+    def finish(self, *, report: bool = True) -> None:
+        """Log the damage (unless ``report`` is False: the caller reports it); raise InputError if no
+        frame decoded at all."""
+        if report and self.damage() and (str(self.path), self.damage()) not in _REPORTED:
+            _REPORTED.add((str(self.path), self.damage()))  # once per process, however often the file is read
+            log.warning("%s: %s", self.path, self.damage())
         if self.frames == 0:
             raise InputError(self.path, "no video frame could be decoded",
                              "the file is damaged or truncated; re-export or re-download it")
@@ -174,8 +201,24 @@ def _decoded(path: PathLike) -> Iterator[av.VideoFrame]:
     return frames()
 
 
+def _quarter_turns(rotation: float) -> int:
+    """A display rotation (degrees counterclockwise) as quarter turns 0..3 (np.rot90's k)."""
+    return round(rotation / 90) % 4
+
+
 def _to_rgb(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
-    """Decoded frame -> (H, W, 3) uint8 RGB, resized to ``size`` if given."""
+    """Decoded frame -> (H, W, 3) uint8 RGB, upright (its display matrix's rotation applied), resized
+    to ``size`` (W, H of the upright picture) if given."""
+    turns = _quarter_turns(frame.rotation)
+    if turns == 0:
+        return _converted(frame, size)
+    if size is not None and turns % 2:
+        size = (size[1], size[0])  # the stored picture is sideways
+    return np.ascontiguousarray(np.rot90(_converted(frame, size), turns))
+
+
+def _converted(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
+    """Decoded frame -> (H, W, 3) uint8 RGB as stored, resized to ``size`` if given."""
     width, height = size or (frame.width, frame.height)
     shrink = width * height < frame.width * frame.height  # area averaging does not alias
     matrix = rng = None  # None: use the frame's own tag
@@ -222,9 +265,36 @@ def probe(path: PathLike) -> VideoInfo:
         else:
             duration = (container.duration or 0) / av.time_base
         ctx = stream.codec_context
-        return VideoInfo(path=str(path), width=ctx.width, height=ctx.height, fps=fps,
+        width, height = ctx.width, ctx.height
+        sar = Fraction(stream.sample_aspect_ratio or ctx.sample_aspect_ratio or 1)
+        rotation = _first_rotation(container, stream, path)
+        if _quarter_turns(rotation) % 2:
+            width, height, sar = height, width, 1 / sar
+        fmt = ctx.format or (stream.format if hasattr(stream, "format") else None)
+        alpha = fmt is not None and any(c.is_alpha for c in fmt.components)
+        others: dict[str, int] = {}
+        for st in container.streams:
+            if st.type not in ("video", "audio") or (st.type == "video" and st.index != stream.index):
+                others[st.type] = others.get(st.type, 0) + 1
+        return VideoInfo(path=str(path), width=width, height=height, fps=fps,
                          frame_count=stream.frames or round(duration * fps), duration=duration,
-                         audio_streams=len(container.streams.audio), codec=ctx.name)
+                         audio_streams=len(container.streams.audio), codec=ctx.name, rotation=rotation,
+                         sar=sar if sar > 0 else Fraction(1), alpha=alpha, counted=bool(stream.frames),
+                         other_streams=tuple(sorted(others.items())))
+
+
+def _first_rotation(container: av.container.InputContainer, stream: av.VideoStream, path: PathLike) -> int:
+    """The display rotation of the first decodable frame (degrees counterclockwise, a multiple of 90),
+    0 if none decodes; the demuxer is left where it was found (the container is closed after)."""
+    decoder = _Decoder(stream, path)
+    for packet in _packets(container, path, stream):
+        for frame in decoder.decode(packet):
+            return _quarter_turns(frame.rotation) * 90
+        if decoder.failures > 8:
+            break
+    for frame in decoder.decode(None):
+        return _quarter_turns(frame.rotation) * 90
+    return 0
 
 
 def read_frames(path: PathLike, *, size: Size | None = None, max_frames: int | None = None,
@@ -322,9 +392,20 @@ def _output_size(size: Size | None, info: VideoInfo) -> Size:
     if min(even) < 2:
         raise InputError(info.path, f"frame size {width}x{height} is too small to encode",
                          "give a video (or size) at least 2x2 pixels")
-    if size is not None and even != tuple(size):
-        log.info("output size %dx%d rounded down to %dx%d (the encoder needs even sizes)", *size, *even)
+    if size is None and (max(even) > MAX_VIDEO_SIDE or even[0] * even[1] > MAX_VIDEO_PIXELS):
+        raise InputError(info.path, f"frames are {width}x{height}, larger than filmstyle renders (at most "
+                         f"{MAX_VIDEO_SIDE} px a side and {MAX_VIDEO_PIXELS / 1e6:.1f} MP)", "give a smaller --size")
+    if even != (width, height):
+        log.warning("%s: output size %dx%d rounded down to %dx%d (4:2:0 video needs even sizes)",
+                    info.path, width, height, *even)
     return even
+
+
+def _output_sar(info: VideoInfo, size: Size) -> Fraction:
+    """The sample aspect ratio that shows ``size`` at the source's display shape (1 for square pixels)."""
+    shape = Fraction(info.width, info.height) * info.sar  # the source's display aspect ratio
+    sar = shape / Fraction(*size)
+    return Fraction(1) if abs(sar - 1) < Fraction(1, 200) else sar.limit_denominator(1000)
 
 
 class _VideoWriter:
@@ -332,7 +413,7 @@ class _VideoWriter:
 
     def __init__(self, out: av.container.OutputContainer, source: av.VideoStream, encoder: str,
                  pix_fmt: str, options: dict[str, str], size: Size,
-                 process: Callable[..., np.ndarray], staged: bool = False) -> None:
+                 process: Callable[..., np.ndarray], staged: bool = False, sar: Fraction = Fraction(1)) -> None:
         self.out, self.pix_fmt, self.size, self.process, self.staged = out, pix_fmt, size, process, staged
         self.time_base = source.time_base
         rate = source.average_rate or source.guessed_rate
@@ -345,6 +426,8 @@ class _VideoWriter:
         ctx.time_base = self.stream.time_base = self.time_base
         ctx.color_primaries = ctx.color_trc = ctx.colorspace = BT709_H273
         ctx.color_range = ColorRange.MPEG
+        if sar != 1:  # written in the stream (H.264 VUI) and the container (mp4/mov pasp)
+            ctx.sample_aspect_ratio = sar
         ctx.thread_type = "AUTO"
         self.step = max(1, round(1 / (rate * self.time_base)))  # one frame, in time_base units
         self.last_pts: int | None = None
@@ -447,7 +530,7 @@ def _demuxed(container: av.container.InputContainer, src: PathLike, decoder: _De
 def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], *,
               size: Size | None = None, max_frames: int | None = None, codec: str = "h264",
               crf: int = 18, preset: str | None = None, prepare: Callable[[np.ndarray], Any] | None = None,
-              on_frame: Callable[[int], None] | None = None) -> TranscodeStats:
+              on_frame: Callable[[int], None] | None = None, strict: bool = False) -> TranscodeStats:
     """Decode ``src``, run ``process`` on every frame, encode to ``dst`` with all audio copied.
 
     ``process`` takes and returns (H, W, 3) uint8 RGB where (W, H) = ``size`` if given, else the
@@ -466,6 +549,15 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
     (a render's network and blending at the working size on one thread, the full-size composite
     and the encoder on the other).
 
+    The output is upright (the source's display rotation applied) and keeps the source's display
+    shape (an anamorphic source's sample aspect ratio, scaled to ``size``). What cannot be kept is
+    said, one warning each: an alpha channel, subtitle and data streams, a size rounded to even,
+    interlacing. Damage is reported, never silent: packets that do not decode, frames decoded with
+    errors, and a video that ends before the frame count its container declares (a truncated file)
+    are logged with how far the file got, and the output holds every frame that decoded
+    (``TranscodeStats.damage``); with ``strict`` a damaged source raises InputError and nothing is
+    written.
+
     Raises InputError for an unusable source, destination, codec or audio/container pairing.
     """
     started = time.perf_counter()
@@ -473,13 +565,14 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
     encoder, pix_fmt = _encoder_for(codec, dst)
     info = probe(src)
     check_writable(dst)
-    if dst.exists() and dst.resolve() == Path(src).resolve():
+    if dst.exists() and os.path.samefile(dst, src):
         raise InputError(dst, "output would overwrite the input", "choose another output path")
     if not info.fps:
         raise InputError(src, "frame rate unknown", "remux the file (e.g. to .mkv) and try again")
     if max_frames is not None and max_frames < 1:
         raise ValueError(f"max_frames must be >= 1, got {max_frames}")
     size = _output_size(size, info)
+    _say_dropped(info)
     options = {"crf": str(crf)} if codec == "h264" else {"profile": _PRORES_HQ}
     if preset is not None and codec == "h264":
         options["preset"] = preset
@@ -487,10 +580,9 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
     container, source = _open(src)
     muxer = _MUXERS[dst.suffix.lower()]
     with container, atomic_path(dst) as tmp, av.open(str(tmp), "w", format=muxer) as out:
-        video = _VideoWriter(out, source, encoder, pix_fmt, options, size, process, staged=prepare is not None)
+        video = _VideoWriter(out, source, encoder, pix_fmt, options, size, process, staged=prepare is not None,
+                             sar=_output_sar(info, size))
         audio = _AudioCopier(out, container, dst, cut=max_frames is not None)
-        if len(container.streams) > 1 + len(audio.streams):
-            log.info("%s: subtitle and data streams are not copied", src)
         decoder = _Decoder(source, src)
         done, skip_video = False, threading.Event()
         # One interleaved pass over video and audio. A thread demuxes, decodes and converts a few
@@ -507,6 +599,8 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
                 elif item is _VIDEO_END:
                     audio.advance(float("inf"))  # video ended before max_frames: keep all audio
                 else:
+                    if strict and decoder.damage():
+                        raise _damaged(src, decoder.damage())
                     end = video.write(item)
                     if on_frame is not None:
                         on_frame(video.frames)
@@ -517,9 +611,47 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
                         skip_video.set()
                         if not audio.streams:
                             break
-        decoder.finish()  # the thread has stopped: its counts are final
+        decoder.finish(report=False)  # the thread has stopped: its counts are final
+        damage = _damage(info, decoder, cut=done)
+        if damage and strict:
+            raise _damaged(src, damage)
         video.finish()
-
+    if damage:
+        log.warning("%s: %s; %s holds the %d frame(s) that decoded (--strict refuses a damaged file)",
+                    src, damage, dst, video.frames)
+    if decoder.interlaced:
+        log.warning("%s: interlaced video: each frame was rendered whole, its two fields together (not "
+                    "deinterlaced); deinterlace it first (e.g. ffmpeg -vf bwdif) for clean motion", src)
     return TranscodeStats(frames=video.frames, seconds_total=time.perf_counter() - started,
                           seconds_process=video.seconds_process, width=size[0], height=size[1],
-                          fps=info.fps, audio_streams=len(audio.streams))
+                          fps=info.fps, audio_streams=len(audio.streams), damage=damage)
+
+
+def _damage(info: VideoInfo, decoder: _Decoder, *, cut: bool) -> str:
+    """What was wrong with the source, in words ("" for nothing): the decoder's damage, and a video
+    that ended short of the frame count its container declares (unless the render stopped first:
+    ``cut``). An exact count (mp4, mov) may miss one frame (edit lists); an estimate (from the
+    duration) 2% and one frame."""
+    parts = [decoder.damage()] if decoder.damage() else []
+    declared = info.frame_count
+    slack = 1 if info.counted else max(1, round(0.02 * declared))
+    if not cut and declared and decoder.frames < declared - slack:
+        parts.append(f"the video ends after {decoder.frames} of the {declared} frames its container declares "
+                     f"({float(decoder.frames / info.fps) if info.fps else 0:.1f} of {info.duration:.1f} s: truncated?)")
+    return "; ".join(parts)
+
+
+def _damaged(src: PathLike, damage: str) -> InputError:
+    return InputError(src, f"damaged video ({damage})", "re-export or re-download it, or leave out --strict "
+                      "to render what decodes")
+
+
+def _say_dropped(info: VideoInfo) -> None:
+    """One warning for each thing of the source the output cannot hold."""
+    if info.alpha:
+        log.warning("%s: the video's alpha channel is dropped (the output codecs hold no alpha)", info.path)
+    for kind, n in info.other_streams:
+        if kind == "video":
+            log.warning("%s: %d more video stream(s) not rendered (only the first is)", info.path, n)
+        else:
+            log.warning("%s: %d %s stream(s) not copied", info.path, n, kind)
