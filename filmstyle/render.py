@@ -14,10 +14,10 @@ import torch
 from filmstyle.core import video
 from filmstyle.core.colour import BT709_LUMA
 from filmstyle.core.device import resolve_device
-from filmstyle.core.guided import guided_upsample
+from filmstyle.core.guided import apply_coefficients_rows, guided_coefficients, guided_upsample, resize_rows
 from filmstyle.core.config import RenderOptions
 from filmstyle.grading.grade import CONTENT_FRAMES, CONTENT_SIZE, LUTFrames
-from filmstyle.core.image import blend, from_array, load_image, preserve_color, save_image, to_array
+from filmstyle.core.image import blend, from_array, preserve_color, to_array
 from filmstyle.grading.tone import (DETAIL_SIGMA, ExposureLock, GradedDetail, ToneAnchor, box_slices, grade_lut,
                                     lock_offset, luma, measure_tone_curve, picture_box)
 from filmstyle.look import Look
@@ -27,6 +27,12 @@ from filmstyle.temporal.blend import TemporalBlender
 from filmstyle.temporal.cuts import cut_source
 
 log = logging.getLogger(__name__)
+
+STRIP_ROWS = 256  # a still is finished in strips of this many rows (FrameStylizer.finish_in_place)
+NETWORK_MAX_PIXELS = 2_000_000  # --detail network on a larger still: the network at this many pixels instead
+# (the network at full size holds about 0.6 GB per megapixel on the CPU: a 12 MP photo took 6.3 GB)
+PACKED_PIXELS = 2_000_000  # a larger still is graded through the packed 2^24 table (about 1 s to build;
+# the trilinear lookup took 6 s for 12 MP on 2 cores)
 
 
 def stylize_tensor(net: Network, img: torch.Tensor, *, strength: float = 1.0,
@@ -152,6 +158,46 @@ class FrameStylizer:
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         return self.finish(frame, self.prepare(frame))
+
+    def finish_in_place(self, frame: np.ndarray, prepared: tuple[np.ndarray, ...], *, rows: int = STRIP_ROWS) -> np.ndarray:
+        """Stage 2 for a still of any size: as :meth:`finish`, written over ``frame`` (writable (H, W, 3)
+        uint8) a strip of ``rows`` rows at a time, so memory beyond the image is a few strips and the
+        working-size layers. Each strip needs only its own rows of the source. Without a ``post`` hook
+        (a still has none); the exposure lock is measured at the working size (as :meth:`compose`'s
+        fast path; below strength 1 only its gain is, and the move is made at full size as in :meth:`compose`)."""
+        if self.post is not None:
+            raise ValueError("finish_in_place takes no post hook")
+        if self.graded is None:  # --tone anchor / none: guided upsampling
+            small, out = prepared
+            if small.shape[:2] == frame.shape[:2]:
+                frame[...] = out
+                return frame
+            coef = guided_coefficients(small, out)
+            for top in range(0, frame.shape[0], rows):
+                strip = frame[top:top + rows]
+                strip[...] = apply_coefficients_rows(coef, strip, top, frame.shape[0])
+            return frame
+        small, base, correction = prepared
+        s = self.options.strength
+        source_mean = float(luma(small).mean())
+        if s == 1.0:  # as compose's fast path: the lock's move made at the working size and scaled up
+            add, gain = correction + self.lock.move(source_mean, (base + correction) @ _LUMA)[..., None], 0.0
+        else:  # as compose's general path: the move made on the blended full-size strip, its gain from the working size
+            add = correction
+            shown = np.clip(base + correction, 0, 255)
+            gain = self.lock.gain(source_mean, (s * shown + (1 - s) * small.astype(np.float32)) @ _LUMA)
+        box_rows, box_cols = box_slices(frame.shape, self.box or _WHOLE)
+        picture = frame[box_rows, box_cols]  # a view: written in place; the bars stay the source's
+        size = (picture.shape[1], picture.shape[0])
+        for top in range(0, size[1], rows):
+            strip = picture[top:top + rows]
+            graded = self.graded.grade(strip if self.pre is None else self.pre(np.ascontiguousarray(strip))).astype(np.float32)
+            up = resize_rows(np.ascontiguousarray(add, dtype=np.float32), size, top, top + strip.shape[0])
+            if s < 1.0:  # the strength blends the finished composite with the source, then the lock moves it
+                graded = s * cv2.add(graded, up, dtype=cv2.CV_8U).astype(np.float32) + (1 - s) * strip.astype(np.float32)
+                up = gain * self.lock.weight(graded @ _LUMA)[..., None]
+            strip[...] = cv2.add(graded, up, dtype=cv2.CV_8U)
+        return frame
 
 
 _WHOLE = (0.0, 1.0, 0.0, 1.0)
@@ -294,21 +340,41 @@ def grade_frames(stylizer: FrameStylizer, look: Look, frames: list[np.ndarray], 
 
 def stylize_image(look: Look, src: str | os.PathLike, dst: str | os.PathLike,
                   options: RenderOptions = RenderOptions(), *, max_side: int | None = None) -> Path:
-    """Stylise one image file into ``dst`` (format from the suffix), atomically.
+    """Stylise one image file into ``dst`` (format from the suffix), atomically; returns ``dst``.
 
     Of ``options`` an image uses ``strength``, ``preserve_color``, ``tone`` ("grade": the grade is
     fitted to the image itself; "anchor" is as "none" for one image), ``detail``, ``network_side`` and ``backend`` ("auto": torch,
     one image does not repay the onnx export); ``max_side`` shrinks the image first so its longer side
-    is at most that many pixels.
+    is at most that many pixels. The image is read upright (EXIF orientation) and at any bit depth
+    (:func:`filmstyle.core.picture.read_image`); its alpha channel is carried to a PNG, WebP or TIFF
+    output and said to be dropped for the others. Memory stays bounded for any size: the network
+    runs at the working size (with ``detail`` "network" at most :data:`NETWORK_MAX_PIXELS`, said) and
+    the full size is finished in strips (:meth:`FrameStylizer.finish_in_place`): about twice the
+    image's own bytes at the peak (measured in docs/media.md).
     """
+    from filmstyle.core.picture import ALPHA_SUFFIXES, read_image, write_image
+
     options = replace(options, backend=choose(options.backend, look.net, frames=1, device=resolve_device(options.device)))
-    img = load_image(src, min_side=16)
-    if max_side is not None and max(img.shape[-2:]) > max_side:
-        scale = max_side / max(img.shape[-2:])
-        size = (max(1, round(img.shape[-2] * scale)), max(1, round(img.shape[-1] * scale)))
-        img = torch.nn.functional.interpolate(img, size=size, mode="bilinear", antialias=True, align_corners=False)
+    frame, alpha = read_image(src, min_side=16)
+    if max_side is not None and max(frame.shape[:2]) > max_side:
+        scale = max_side / max(frame.shape[:2])
+        size = (max(1, round(frame.shape[1] * scale)), max(1, round(frame.shape[0] * scale)))
+        frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+        alpha = None if alpha is None else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+    h, w = frame.shape[:2]
+    if options.detail == "network" and h * w > NETWORK_MAX_PIXELS:
+        side = int(min(h, w) * (NETWORK_MAX_PIXELS / (h * w)) ** 0.5)
+        log.warning("%s: %dx%d is more than the network runs on at full size (%.0f MP): it runs at a short side of "
+                    "%d px and the finer detail comes from the image (as --detail source)", src, w, h,
+                    NETWORK_MAX_PIXELS / 1e6, side)
+        options = replace(options, detail="source", network_side=side)
+    if alpha is not None and Path(dst).suffix.lower() not in ALPHA_SUFFIXES:
+        log.warning("%s: its alpha channel is dropped (a %s file has none); write .png, .webp or .tif to keep it",
+                    src, Path(dst).suffix.lower() or "suffix-less")
+        alpha = None
     stylizer = FrameStylizer(look.net, options)
-    frame = to_array(img)
     if options.tone == "grade" and look.still is not None:
-        grade_frames(stylizer, look, [frame])
-    return save_image(from_array(stylizer(frame)), dst)
+        fit = frame if min(h, w) <= CONTENT_SIZE else shrink(frame, CONTENT_SIZE)  # colour statistics need no more
+        grade_frames(stylizer, look, [fit], packed=h * w > PACKED_PIXELS)
+    done = stylizer.finish_in_place(frame, stylizer.prepare(frame))
+    return write_image(done, dst, alpha=alpha)

@@ -52,6 +52,28 @@ def guided_coefficients(guide: np.ndarray, output: np.ndarray, *, radius: int = 
     return _box(np.concatenate([a, b], axis=-1), radius)
 
 
+def resize_rows(small: np.ndarray, size: tuple[int, int], top: int, bottom: int) -> np.ndarray:
+    """Rows ``top:bottom`` of ``small`` ((h, w, C) float32) scaled up to ``size`` = (W, H) bilinearly,
+    as ``cv2.resize(small, size, interpolation=INTER_LINEAR)[top:bottom]`` (pixel centres aligned,
+    edges repeated; equal within OpenCV's 1/32 px coordinate rounding) without making the whole
+    full-size image: for stills of any size in bounded memory."""
+    h, w = small.shape[:2]
+    sx, sy = w / size[0], h / size[1]
+    # destination (x, y) of the strip -> source (sx (x + 0.5) - 0.5, sy (y + top + 0.5) - 0.5)
+    m = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, sy * (top + 0.5) - 0.5]], np.float64)
+    return cv2.warpAffine(small, m, (size[0], bottom - top), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def apply_coefficients_rows(coef: np.ndarray, guide: np.ndarray, top: int, height: int) -> np.ndarray:
+    """:func:`apply_coefficients` for rows ``top:top + len(guide)`` of a frame ``height`` rows high:
+    ``guide`` is that strip of the full-size frame ((rows, W, 3) uint8)."""
+    rows, w = guide.shape[:2]
+    gain, offset = (resize_rows(np.ascontiguousarray(coef[..., k:k + 3]), (w, height), top, top + rows) for k in (0, 3))
+    y3 = cv2.transform(guide.astype(np.float32), _LUMA3)
+    return cv2.add(cv2.multiply(gain, y3), offset, dtype=cv2.CV_8U)
+
+
 def apply_coefficients(coef: np.ndarray, guide: np.ndarray) -> np.ndarray:
     """``coef`` of :func:`guided_coefficients` scaled up to ``guide``'s size ((H, W, 3) uint8) and
     applied to its luma: the (H, W, 3) uint8 output."""

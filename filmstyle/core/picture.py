@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import struct
+from pathlib import Path
 import warnings
 
 import numpy as np
@@ -18,7 +19,7 @@ MIN_SIDE = 64  # below this VGG's deeper layers (1/8 resolution) carry almost no
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 WRITE_SUFFIXES = IMAGE_SUFFIXES  # what stylize writes
 ALPHA_SUFFIXES = (".png", ".webp", ".tif", ".tiff")  # of those, the formats that keep an alpha channel
-MAX_PIXELS = 16384 * 16384  # 268 MP: about 0.8 GB as RGB; stylize holds about two such copies
+MAX_PIXELS = 2 * Image.MAX_IMAGE_PIXELS  # Pillow's own refusal (179 MP, e.g. 16000x11000): 0.5 GB as RGB
 BAR_PEAK = 0.06  # a row or column of a still is a letterbox bar if its brightest value is below this (of 1)
 
 
@@ -34,14 +35,15 @@ def read_image(path: str | os.PathLike, *, min_side: int) -> tuple[np.ndarray, n
     p = check_readable_file(path, "image")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit follows
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # warned from 89 MP; we take up to 179
             with Image.open(p) as im:
                 w, h = im.size
                 if w * h > MAX_PIXELS:
                     raise InputError(p, f"image is {w}x{h} ({w * h / 1e6:.0f} MP), more than filmstyle reads "
                                      f"({MAX_PIXELS / 1e6:.0f} MP)", "shrink it first")
                 im.load()
-                rgb, alpha = _rgb_alpha(ImageOps.exif_transpose(im))
+                ImageOps.exif_transpose(im, in_place=True)  # no copy: a huge still is held once
+                rgb, alpha = _rgb_alpha(im)
     except Image.DecompressionBombError as e:
         raise InputError(p, f"image is too large to read safely ({e})", "shrink it first") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as e:
@@ -52,6 +54,21 @@ def read_image(path: str | os.PathLike, *, min_side: int) -> tuple[np.ndarray, n
         raise InputError(p, f"image is {rgb.shape[1]}x{rgb.shape[0]}, too small (short side under {min_side} px)",
                          f"use an image at least {min_side} px on its short side, ideally 256 px or more")
     return rgb, alpha
+
+
+def write_image(rgb: np.ndarray, path: str | os.PathLike, *, alpha: np.ndarray | None = None) -> Path:
+    """Write (H, W, 3) uint8 RGB (with an (H, W) uint8 ``alpha``: RGBA) to ``path``, its format from the
+    suffix, atomically; JPEG and WebP at quality 95 (Pillow's default 75 shows blocks in skies)."""
+    from filmstyle.core.files import atomic_path
+
+    target = Path(path)
+    fmt = Image.registered_extensions().get(target.suffix.lower())
+    if fmt is None or target.suffix.lower() not in WRITE_SUFFIXES:
+        raise InputError(target, f"unknown image format {target.suffix!r}", f"end the name in one of {', '.join(WRITE_SUFFIXES)}")
+    image = Image.fromarray(rgb) if alpha is None else Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+    with atomic_path(target) as tmp:
+        image.save(tmp, format=fmt, **({"quality": 95} if fmt in ("JPEG", "WEBP") else {}))
+    return target
 
 
 def read_rgb(path: str | os.PathLike, *, min_side: int) -> np.ndarray:
@@ -73,7 +90,7 @@ def _rgb_alpha(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     """A loaded PIL image as (RGB uint8, alpha uint8 or None): see :func:`read_image`."""
     if im.mode in ("I", "F") or im.mode.startswith("I;"):  # 16-bit or float grey: convert("RGB") would clip
         grey = _to_8bit(np.asarray(im))
-        return np.repeat(grey[..., None], 3, axis=2), None
+        return np.repeat(grey[..., None], 3, axis=2), None  # fresh and writable
     if im.mode == "P" and "transparency" in im.info or im.mode == "PA":
         im = im.convert("RGBA")
     alpha = None
@@ -81,7 +98,7 @@ def _rgb_alpha(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
         alpha = np.asarray(im.getchannel("A"))
         if alpha.min() == 255:
             alpha = None
-    return np.asarray(im.convert("RGB")), alpha
+    return np.array(im if im.mode == "RGB" else im.convert("RGB")), alpha  # a writable copy: stylize works in place
 
 
 def letterbox_bounds(peak: np.ndarray, threshold: float = BAR_PEAK) -> tuple[int, int, int, int] | None:

@@ -208,10 +208,17 @@ class ExposureLock:
     def move(self, source_mean: float, y: np.ndarray) -> np.ndarray:
         """The luma move ``k * w(y)`` (class docstring) for an output of luma ``y`` ((H, W) float32,
         0..255) over a source of mean luma ``source_mean``: (H, W) float32, added to R, G and B."""
+        return self.gain(source_mean, y) * self.weight(y)
+
+    def gain(self, source_mean: float, y: np.ndarray) -> float:
+        """``k`` of :meth:`move` (it needs the whole frame's means; a shrunk copy gives them too)."""
         shift = source_mean + self.offset - float(y.mean())
-        weight = y * (255.0 - y) / 127.5 ** 2
-        k = float(np.clip(shift / max(float(weight.mean()), 1e-3), -LOCK_MAX, LOCK_MAX))
-        return k * weight
+        return float(np.clip(shift / max(float(self.weight(y).mean()), 1e-3), -LOCK_MAX, LOCK_MAX))
+
+    @staticmethod
+    def weight(y: np.ndarray) -> np.ndarray:
+        """``w(y)`` of the class docstring: 0 at black and white, 1 in the middle."""
+        return y * (255.0 - y) / 127.5 ** 2
 
 
 Box = tuple[slice, slice]

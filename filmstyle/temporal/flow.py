@@ -48,6 +48,10 @@ def farneback(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return cv2.calcOpticalFlowFarneback(to_gray(a), to_gray(b), None, 0.5, 3, 15, 3, 5, 1.2, 0)
 
 
+FLOW_MIN_SIDE = 32
+"""Frames with a shorter side are enlarged (by a whole factor) for the flow, which is then shrunk back:
+DIS needs 12 px and more for its patches and pyramid, DeepFlow's pyramid about as much."""
+
 FLOW_METHODS: dict[str, FlowFn] = {"deepflow": deepflow, "dis": dis, "farneback": farneback}
 """Name -> flow function; add a method by adding an entry."""
 
@@ -62,5 +66,11 @@ def flow_between(a: np.ndarray, b: np.ndarray, method: str = "dis") -> np.ndarra
         raise ValueError(f"unknown flow method {method!r}; use one of {sorted(FLOW_METHODS)}")
     if a.shape[:2] != b.shape[:2]:
         raise ValueError(f"frames differ in size: {a.shape} and {b.shape}")
-    flow = FLOW_METHODS[method](a, b)
+    h, w = a.shape[:2]
+    scale = -(-FLOW_MIN_SIDE // min(h, w))  # OpenCV's methods refuse or fail on tiny frames: enlarge them
+    if scale > 1:
+        up = [cv2.resize(x, (w * scale, h * scale), interpolation=cv2.INTER_LINEAR) for x in (a, b)]
+        flow = cv2.resize(FLOW_METHODS[method](*up), (w, h), interpolation=cv2.INTER_AREA) / scale
+    else:
+        flow = FLOW_METHODS[method](a, b)
     return np.ascontiguousarray(flow, dtype=np.float32)
