@@ -139,12 +139,17 @@ class FrameStylizer:
                 done = to_array(blend(from_array(done), from_array(picture), self.options.strength))
             if self.post is not None:
                 done = np.ascontiguousarray(self.post(done))
-            done = self.lock(picture, done)
+            done = self.held().__call__(picture, done)
         if self.box is None:
             return done
         out = frame.copy()
         out[rows, cols] = done
         return out
+
+    def held(self) -> ExposureLock:
+        """The exposure lock at this strength: its offset (the look's exposure against the source's) scaled
+        by the strength, so that strength 0 gives the source itself."""
+        return ExposureLock(self.lock.offset * self.options.strength)
 
     # --- the two stages (render overlaps them on two threads: filmstyle.core.video.transcode) ----------
 
@@ -185,7 +190,7 @@ class FrameStylizer:
         else:  # as compose's general path: the move made on the blended full-size strip, its gain from the working size
             add = correction
             shown = np.clip(base + correction, 0, 255)
-            gain = self.lock.gain(source_mean, (s * shown + (1 - s) * small.astype(np.float32)) @ _LUMA)
+            gain = self.held().gain(source_mean, (s * shown + (1 - s) * small.astype(np.float32)) @ _LUMA)
         box_rows, box_cols = box_slices(frame.shape, self.box or _WHOLE)
         picture = frame[box_rows, box_cols]  # a view: written in place; the bars stay the source's
         size = (picture.shape[1], picture.shape[0])
@@ -305,7 +310,7 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
     """Render ``src`` in ``look`` to ``dst`` (audio, frame rate and timestamps kept)."""
     stylizer = make_stylizer(look, src, options)
     # the working-size stage on transcode's decoding thread, the full-size stage and the encoder on this one
-    stats = video.transcode(src, dst, stylizer.finish, prepare=stylizer.prepare, size=options.size,
+    stats = video.transcode(src, dst, stylizer.finish, prepare=stylizer.prepare, size=options.size, strict=options.strict,
                             max_frames=options.max_frames, codec=options.codec, crf=options.crf, preset=options.preset,
                             on_frame=on_frame)
     return RenderStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,

@@ -91,6 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     previous = signal.signal(signal.SIGTERM, _on_sigterm)  # first of all: a SIGTERM during start-up is handled too
     name = "filmstyle"
+    # the library's warnings, one line each on this call's stderr (a handler of this call only: main can be
+    # called again, in tests or from another program, without writing to an earlier stderr)
+    said = logging.StreamHandler(sys.stderr)
+    said.setFormatter(logging.Formatter("filmstyle: %(message)s"))
+    logging.getLogger("filmstyle").addHandler(said)
     try:
         try:
             args = parser().parse_args(argv)
@@ -98,7 +103,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(e, file=sys.stderr)
             return 2
         name = f"filmstyle {args.command}"
-        logging.basicConfig(level=logging.WARNING, format="filmstyle: %(message)s")
         _module(args.command).run(args)
     except FilmstyleError as e:
         print(f"{name}: error: {e}", file=sys.stderr)
@@ -116,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         signal.signal(signal.SIGTERM, previous)
+        logging.getLogger("filmstyle").removeHandler(said)
     return 0
 
 

@@ -83,6 +83,7 @@ def grade_video(src: str | os.PathLike, dst: str | os.PathLike, lut: LUT3D, opti
     frames = LUTFrames(lut.blend(options.strength), rgbx=True)
     seconds_table = time.perf_counter() - started
     stats = video.transcode(src, dst, frames, size=options.size, max_frames=options.max_frames, codec=options.codec,
+                            strict=options.strict,
                             crf=options.crf, preset=options.preset, on_frame=on_frame)
     return GradeStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
                       audio_streams=stats.audio_streams, seconds_total=time.perf_counter() - started,
