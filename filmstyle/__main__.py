@@ -1,5 +1,5 @@
 import sys
 
-from filmstyle._cli import main
+from filmstyle.cli import main
 
 sys.exit(main())

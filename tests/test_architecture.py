@@ -13,8 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_layers_contract_is_kept(monkeypatch):
+    import logging
+
     monkeypatch.chdir(ROOT)
-    assert lint_imports(no_cache=True) == 0  # 0: every contract kept (the report is printed on failure)
+    enabled = [lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger) and not lg.disabled]
+    try:
+        assert lint_imports(no_cache=True) == 0  # 0: every contract kept (the report is printed on failure)
+    finally:  # import-linter configures logging with disable_existing_loggers: the later tests need theirs
+        for lg in enabled:
+            lg.disabled = False
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:

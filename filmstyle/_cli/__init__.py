@@ -95,7 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # called again, in tests or from another program, without writing to an earlier stderr)
     said = logging.StreamHandler(sys.stderr)
     said.setFormatter(logging.Formatter("filmstyle: %(message)s"))
-    logging.getLogger("filmstyle").addHandler(said)
+    library = logging.getLogger("filmstyle")
+    level = library.level
+    library.addHandler(said)
+    library.setLevel(logging.WARNING)  # whatever an imported package did to the root logger's level
     try:
         try:
             args = parser().parse_args(argv)
@@ -120,7 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         signal.signal(signal.SIGTERM, previous)
-        logging.getLogger("filmstyle").removeHandler(said)
+        library.removeHandler(said)
+        library.setLevel(level)
     return 0
 
 

@@ -617,8 +617,9 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
             raise _damaged(src, damage)
         video.finish()
     if damage:
+        said = [p for p in damage.split("; ") if (str(src), p) not in _REPORTED]  # not again what a read said
         log.warning("%s: %s; %s holds the %d frame(s) that decoded (--strict refuses a damaged file)",
-                    src, damage, dst, video.frames)
+                    src, "; ".join(said or [damage]), dst, video.frames)
     if decoder.interlaced:
         log.warning("%s: interlaced video: each frame was rendered whole, its two fields together (not "
                     "deinterlaced); deinterlace it first (e.g. ffmpeg -vf bwdif) for clean motion", src)
@@ -636,8 +637,9 @@ def _damage(info: VideoInfo, decoder: _Decoder, *, cut: bool) -> str:
     declared = info.frame_count
     slack = 1 if info.counted else max(1, round(0.02 * declared))
     if not cut and declared and decoder.frames < declared - slack:
-        parts.append(f"the video ends after {decoder.frames} of the {declared} frames its container declares "
-                     f"({float(decoder.frames / info.fps) if info.fps else 0:.1f} of {info.duration:.1f} s: truncated?)")
+        seconds = f"{float(decoder.frames / info.fps) if info.fps else 0:.1f} of {info.duration:.1f} s"
+        parts.append(f"{decoder.frames} of the {declared} frames its container declares decoded ({seconds}"
+                     + ("" if decoder.failures else ": the file ends early, truncated?") + ")")
     return "; ".join(parts)
 
 
