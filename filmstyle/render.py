@@ -72,6 +72,7 @@ class FrameStylizer:
         self.graded: GradedDetail | None = None  # render --tone grade: the grade plus the network's detail
         self.lock: ExposureLock | None = None  # render --tone grade: last, on the finished frame
         self.box: tuple[float, float, float, float] | None = None  # the picture without bars (--tone grade)
+        self.lut = None  # the grade's LUT3D (--tone grade)
 
     @property
     def model_seconds(self) -> float:
@@ -281,15 +282,60 @@ def shrink(frame: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(frame, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
 
 
-def make_stylizer(look: Look, src: str | os.PathLike, options: RenderOptions = RenderOptions()) -> FrameStylizer:
+@dataclass(frozen=True)
+class StylizerSetup:
+    """What :func:`make_stylizer` fits to the whole clip before the first frame (the tone mode's grade,
+    picture box and exposure offset, or tone curve), so that the segments of a long render, rendered
+    apart, use the one setup a one-pass render would (:mod:`filmstyle.segments`). Picklable."""
+
+    tone: str  # the tone mode in effect ("grade" falls back to "anchor" for a look without a still)
+    box: tuple[float, float, float, float] | None = None
+    lut: object = None  # the grade's LUT3D
+    sigma: float = DETAIL_SIGMA
+    lock_offset: float = 0.0
+    curve: np.ndarray | None = None  # --tone anchor's tone curve
+
+
+def setup_of(stylizer: FrameStylizer) -> StylizerSetup:
+    """The :class:`StylizerSetup` of a stylizer :func:`make_stylizer` made."""
+    if stylizer.graded is not None:
+        return StylizerSetup("grade", stylizer.box, stylizer.lut, stylizer.graded.sigma, stylizer.lock.offset)
+    if stylizer.tone is not None:
+        return StylizerSetup("anchor", curve=stylizer.tone.curve)
+    return StylizerSetup("none")
+
+
+_PACKED: dict[int, tuple[StylizerSetup, LUTFrames]] = {}
+
+
+def _packed(setup: StylizerSetup) -> LUTFrames:
+    """The packed table of ``setup``'s grade, built once per setup object in a process (about a second;
+    a worker renders many segments from one setup)."""
+    if id(setup) not in _PACKED:
+        _PACKED.clear()  # one setup at a time
+        _PACKED[id(setup)] = (setup, LUTFrames(setup.lut))
+    return _PACKED[id(setup)][1]
+
+
+def make_stylizer(look: Look, src: str | os.PathLike, options: RenderOptions = RenderOptions(),
+                  *, setup: StylizerSetup | None = None) -> FrameStylizer:
     """The per-frame stylizer that renders ``src`` in ``look`` with ``options``: blending or not, the
-    colour hooks, and the tone mode set up on a few frames of ``src`` (what ``render`` runs)."""
+    colour hooks, and the tone mode set up on a few frames of ``src`` (what ``render`` runs), or from
+    ``setup`` (:func:`setup_of` of an earlier one: nothing is fitted again)."""
     stylizer = BlendingStylizer(look.net, options) if options.temporal == "blend" else FrameStylizer(look.net, options)
     if options.color_transfer is not None or options.lut is not None:
         from filmstyle.grading.grade import colour_hooks
 
         stylizer.pre, stylizer.post = colour_hooks(look, src, transfer=options.color_transfer, still=options.color_still,
                                                    stage=options.color_stage, lut=options.lut)
+    if setup is not None:
+        if setup.tone == "grade":
+            stylizer.box, stylizer.lut = setup.box, setup.lut
+            stylizer.graded = GradedDetail(_packed(setup), neutral=setup.lut.is_neutral(), sigma=setup.sigma)
+            stylizer.lock = ExposureLock(setup.lock_offset)
+        elif setup.tone == "anchor":
+            stylizer.tone = ToneAnchor(setup.curve)
+        return stylizer
     tone = options.tone
     if tone == "grade" and look.still is None:
         log.warning("%s keeps no still (made before filmstyle 0.3, or an init): rendering with --tone anchor; "
@@ -337,6 +383,7 @@ def grade_frames(stylizer: FrameStylizer, look: Look, frames: list[np.ndarray], 
     if stylizer.pre is not None:
         frames = [stylizer.pre(f) for f in frames]
     lut = grade_lut(look.still, frames)
+    stylizer.lut = lut
     sigma = look.meta.get("adapt", {}).get("detail_sigma", DETAIL_SIGMA)  # the band the look was adapted for
     stylizer.graded = GradedDetail(LUTFrames(lut) if packed else lut.apply_uint8, neutral=lut.is_neutral(), sigma=sigma)
     graded = [lut.apply_uint8(f) for f in frames]  # the detail's mean is ~0: the grade sets the offset

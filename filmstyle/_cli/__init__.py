@@ -111,7 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:
-        resumable = name != "filmstyle" and getattr(_module(name.split()[1]), "RESUMABLE", False)
+        resumable = getattr(e, "resumable", None)  # a command may say so of this run
+        if resumable is None:
+            resumable = name != "filmstyle" and getattr(_module(name.split()[1]), "RESUMABLE", False)
         print(f"{name}: {'terminated' if isinstance(e, _Terminated) else 'interrupted'}"
               + ("; run the same command again to resume" if resumable else ""), file=sys.stderr)
         return 143 if isinstance(e, _Terminated) else 130

@@ -5,7 +5,7 @@ import argparse
 import os
 
 from filmstyle._cli.common import at_least, claim, force_option, frames_total, given, option, parse_size, progress
-from filmstyle.core.config import BACKEND_CHOICES, DETAILS, DEVICES, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
+from filmstyle.core.config import Segmenting, BACKEND_CHOICES, DETAILS, DEVICES, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
 def add_parser(r: argparse.ArgumentParser) -> None:
@@ -46,6 +46,13 @@ def add_parser(r: argparse.ArgumentParser) -> None:
     option(r, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
            help="what runs the network: torch, onnx (ONNX Runtime; pip install 'filmstyle[onnx]'; faster on a "
                 "CPU after a few seconds' export) or auto: onnx for a video where installed, else torch")
+    option(r, "--workdir", cls=Segmenting, help="where a render in segments keeps them until the join (none: a "
+           "hidden folder beside the output); giving it renders in segments; the same command resumes a killed render")
+    option(r, "--jobs", cls=Segmenting, type=at_least(1, "--jobs"),
+           help="processes rendering segments side by side (more than 1 renders in segments)")
+    option(r, "--segment-seconds", cls=Segmenting, type=float,
+           help="length of a segment; clips of twice this or more are rendered in segments, resumably")
+    option(r, "--keep-workdir", cls=Segmenting, action="store_true", help="keep the segments after the join")
     option(r, "--strict", cls=RenderOptions, action="store_true",
            help="refuse a damaged or truncated video (nothing written); by default what decodes is rendered and "
                 "the damage reported")
@@ -53,15 +60,20 @@ def add_parser(r: argparse.ArgumentParser) -> None:
 
 
 def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions,
-           quiet: bool):  # noqa: ANN201 - RenderStats
+           quiet: bool, how: Segmenting | None = None):  # noqa: ANN201 - RenderStats or SegmentedStats
     """Render with a progress bar and print the figures (also the demo's render); the output was
     claimed (:func:`filmstyle._cli.common.claim`) by the caller."""
     from filmstyle.core import video
     from filmstyle.look import load_look
     from filmstyle.render import render_video
 
-    look = load_look(look_path)
     info = video.probe(src)
+    if how is not None:
+        from filmstyle.segments import segmented
+
+        if segmented(info, how):
+            return _render_segmented(look_path, src, dst, options, how, info, quiet)
+    look = load_look(look_path)
     with progress(frames_total(info.frame_count, options.max_frames), "render", "frame", quiet) as bar:
         stats = render_video(look, src, dst, options, on_frame=lambda i: bar.update(1))
     print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, "
@@ -71,10 +83,30 @@ def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.P
     return stats
 
 
+def _render_segmented(look_path, src, dst, options: RenderOptions, how: Segmenting, info, quiet: bool):  # noqa: ANN001, ANN202
+    """A render in segments (filmstyle.segments) with a progress bar; Ctrl-C or SIGTERM says it resumes."""
+    from filmstyle.segments import render_segmented
+
+    try:
+        with progress(frames_total(info.frame_count, options.max_frames), "render", "frame", quiet) as bar:
+            stats = render_segmented(look_path, src, dst, options, how, on_segment=lambda r: bar.update(r.frames))
+    except KeyboardInterrupt as e:
+        e.resumable = True  # the finished segments are kept: the same command renders only the rest
+        raise
+    reused = f", {stats.reused} found done" if stats.reused else ""
+    print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, {stats.audio_streams} audio "
+          f"stream(s) kept; {stats.segments} segment(s) ({stats.rendered} rendered{reused}, {how.jobs} job(s)), "
+          f"end-to-end {stats.e2e_fps:.2f} FPS ({stats.seconds_render:.1f} s + join {stats.seconds_join:.1f} s)")
+    return stats
+
+
 def run(args: argparse.Namespace) -> None:
     from filmstyle.core.video import OUTPUT_SUFFIXES
 
     options = RenderOptions(**given(args, RenderOptions))
+    how = Segmenting(**given(args, Segmenting))
+    if "segment_seconds" in given(args, Segmenting):  # a length given: its own threshold for splitting
+        how = Segmenting(**{**given(args, Segmenting), "segmented_from": 2 * how.segment_seconds})
     claim(args, args.output, args.video, args.look, options.lut, options.color_still, options.cuts,
           suffixes=OUTPUT_SUFFIXES, what="video")
-    render(args.look, args.video, args.output, options, args.quiet)
+    render(args.look, args.video, args.output, options, args.quiet, how)

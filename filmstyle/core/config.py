@@ -274,6 +274,30 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
+class Segmenting:
+    """How a long render is split (:mod:`filmstyle.segments`). A clip of ``segmented_from`` seconds or
+    more (or any clip given ``workdir`` or ``jobs`` above 1) is rendered in segments of about
+    ``segment_seconds``, each in the work directory (default: a hidden folder beside the output) until
+    the join, so that a killed render resumes where it was; ``jobs`` processes render segments side by
+    side; ``warmup`` frames before each segment run through the blending without being written;
+    ``keep_workdir`` keeps the segments after the join."""
+
+    workdir: str | None = None
+    jobs: int = 1
+    segment_seconds: float = 60.0
+    warmup: int = 8
+    keep_workdir: bool = False
+    segmented_from: float = 120.0
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise InputError(None, f"--jobs must be at least 1, got {self.jobs}")
+        _positive(segment_seconds=self.segment_seconds)
+        if self.warmup < 0:
+            raise InputError(None, f"--warmup must be 0 or more, got {self.warmup}")
+
+
+@dataclass(frozen=True)
 class EvalOptions:
     """The stability measurement of ``filmstyle eval``: flow on the source frames (DeepFlow, as the
     paper's sec. 4.1; "dis" is about 30x faster) and an optional frame limit."""

@@ -657,3 +657,141 @@ def _say_dropped(info: VideoInfo) -> None:
             log.warning("%s: %d more video stream(s) not rendered (only the first is)", info.path, n)
         else:
             log.warning("%s: %d %s stream(s) not copied", info.path, n, kind)
+
+
+# --- segments: a long render split into pieces rendered apart (filmstyle.segments), then joined ----------
+
+@dataclass(frozen=True)
+class FrameIndex:
+    """Every video frame of a file in display order, from its packets (demuxing only, no decoding):
+    ``pts`` in the stream's ``time_base``, ``key`` whether the frame starts a GOP (decoding can start
+    there), ``step`` one frame's duration in ``time_base`` units."""
+
+    pts: tuple[int, ...]
+    key: tuple[bool, ...]
+    time_base: Fraction
+    step: int
+
+
+def frame_index(path: PathLike) -> FrameIndex:
+    """The :class:`FrameIndex` of ``path``'s first video stream. InputError if it has no frame."""
+    container, stream = _open(path)
+    with container:
+        found = sorted((p.pts, bool(p.is_keyframe)) for p in _packets(container, path, stream)
+                       if p.size and p.pts is not None)
+        rate = stream.average_rate or stream.guessed_rate or 0
+        time_base = stream.time_base
+    if not found:
+        raise InputError(path, "no video frame found", "the file is damaged or truncated; re-export or re-download it")
+    step = max(1, round(1 / (rate * time_base))) if rate else 1
+    return FrameIndex(tuple(p for p, _ in found), tuple(k for _, k in found), Fraction(time_base), step)
+
+
+def _range_frames(container: av.container.InputContainer, stream: av.VideoStream, path: PathLike, decoder: _Decoder,
+                  size: Size, warm: int, start: int, stop: int | None,
+                  prepare: Callable[[np.ndarray], Any]) -> Iterator[_Decoded | str]:
+    """Frames of pts in [warm, stop), decoded from the keyframe before ``warm``: those before ``start``
+    prepared only (handed over with ``rgb`` None), the rest prepared and handed over whole."""
+    if warm > 0:
+        container.seek(warm, stream=stream, backward=True, any_frame=False)
+    for packet in chain(_packets(container, path, stream), [None]):
+        for frame in decoder.decode(packet):
+            if frame.pts is None or frame.pts < warm:
+                continue
+            if stop is not None and frame.pts >= stop:
+                return
+            rgb = _to_rgb(frame, size)
+            prepared = prepare(rgb)
+            yield _Decoded(rgb if frame.pts >= start else None, frame.pts, frame.duration, prepared)
+
+
+def transcode_range(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray],
+                    prepare: Callable[[np.ndarray], Any], *, start: int, stop: int | None, warm: int,
+                    size: Size | None = None, codec: str = "h264", crf: int = 18, preset: str | None = None,
+                    on_frame: Callable[[int], None] | None = None) -> TranscodeStats:
+    """One segment of a long render: the frames of ``src`` whose pts lie in [start, stop) (stop None:
+    to the end), staged as :func:`transcode` (``prepare`` then ``process(frame, prepared)``), encoded
+    with their own timestamps, video only, to ``dst`` (written atomically). The frames from ``warm``
+    (<= start) on are run through ``prepare`` first without being written, so that what ``prepare``
+    carries from frame to frame (flow blending, cut detection) has run in at the segment's start."""
+    started = time.perf_counter()
+    dst = Path(dst)
+    encoder, pix_fmt = _encoder_for(codec, dst)
+    info = probe(src)
+    size = _output_size(size, info)
+    options = {"crf": str(crf)} if codec == "h264" else {"profile": _PRORES_HQ}
+    if preset is not None and codec == "h264":
+        options["preset"] = preset
+    container, source = _open(src)
+    with container, atomic_path(dst) as tmp, av.open(str(tmp), "w", format=_MUXERS[dst.suffix.lower()]) as out:
+        video = _VideoWriter(out, source, encoder, pix_fmt, options, size, process, staged=True,
+                             sar=_output_sar(info, size))
+        decoder = _Decoder(source, src)
+        items = _range_frames(container, source, src, decoder, size, warm, start, stop, prepare)
+        with Prefetch(items, ahead=_AHEAD) as ahead:
+            for item in ahead:
+                if item.rgb is None:
+                    continue  # a warm-up frame: prepared, not written
+                video.write(item)
+                if on_frame is not None:
+                    on_frame(video.frames)
+        decoder.finish()
+        video.finish()
+    return TranscodeStats(frames=video.frames, seconds_total=time.perf_counter() - started,
+                          seconds_process=video.seconds_process, width=size[0], height=size[1], fps=info.fps,
+                          audio_streams=0, damage=decoder.damage())
+
+
+def join(src: PathLike, parts: list[PathLike], dst: PathLike) -> int:
+    """Join the segments ``parts`` (video only, each from :func:`transcode_range`, in order) into
+    ``dst`` with every audio stream of ``src``, by stream copy: no frame is encoded again. Each
+    packet keeps its pts; the decoding timestamps are laid out again over the whole stream as the
+    encoder lays them out in one pass (the sorted pts, delayed by the reordering depth), since each
+    segment's encoder started its own B-frame delay. Returns the number of video packets."""
+    dst = Path(dst)
+    times: list[int] = []  # every video packet's pts, in decoding order
+    bases = set()
+    for part in parts:
+        container, stream = _open(part)
+        with container:
+            bases.add(Fraction(stream.time_base))
+            times += [p.pts for p in _packets(container, part, stream) if p.size and p.pts is not None]
+    if len(bases) > 1:
+        raise InputError(dst, f"the segments do not share one time base ({sorted(bases)})", "render them again")
+    ordered = sorted(times)
+    rank = {t: j for j, t in enumerate(ordered)}
+    depth = max([0] + [i - rank[t] for i, t in enumerate(times)])  # dts_i = ordered[i - depth] <= pts_i
+    step = min((b - a for a, b in zip(ordered, ordered[1:]) if b > a), default=1)
+    dts = [ordered[i - depth] if i >= depth else ordered[0] - (depth - i) * step for i in range(len(times))]
+    source, _ = _open(src)
+    first, _ = _open(parts[0])
+    with source, first, atomic_path(dst) as tmp, av.open(str(tmp), "w", format=_MUXERS[dst.suffix.lower()]) as out:
+        video = out.add_stream_from_template(first.streams.video[0])
+        audio = _AudioCopier(out, source, dst, cut=False)
+        packets = _joined_video(parts, video, dts)
+        pending = next(packets, None)
+        for packet in _packets(source, src, *source.streams.audio):
+            at = None if packet.pts is None else float(packet.pts * packet.time_base)
+            while pending is not None and at is not None and float(pending.dts * pending.time_base) <= at:
+                out.mux(pending)
+                pending = next(packets, None)
+            audio.offer(packet)
+        while pending is not None:
+            out.mux(pending)
+            pending = next(packets, None)
+    return len(times)
+
+
+def _joined_video(parts: list[PathLike], stream: av.VideoStream, dts: list[int]) -> Iterator[av.Packet]:
+    """The video packets of ``parts`` in order, moved to ``stream`` with the decoding times ``dts``."""
+    k = 0
+    for part in parts:
+        container, source = _open(part)
+        with container:
+            for packet in _packets(container, part, source):
+                if not packet.size or packet.pts is None:
+                    continue
+                packet.dts = dts[k]
+                packet.stream = stream
+                k += 1
+                yield packet

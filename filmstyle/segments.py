@@ -1,0 +1,247 @@
+"""Long renders in segments: planned, rendered apart (in this process or a pool of processes), resumed
+after a crash or a kill, and joined by stream copy.
+
+A render of ``src`` is split at keyframes into segments of about ``segment_seconds`` (:func:`plan`).
+Each segment is rendered on its own (:func:`render_segment`) from the one setup fitted to the whole
+clip (the grade, the picture box, the exposure offset: :class:`filmstyle.render.StylizerSetup`), and
+starts ``warmup`` frames early: those frames run through the network and the flow blending but are
+not written, so that the blending has run in at the join. Each finished segment is a video-only file
+in the work directory, written atomically; the manifest (``manifest.json``) says what the render is,
+so the same command after a kill renders only the segments that are missing. The join
+(:func:`filmstyle.core.video.join`) copies the segments' packets and every audio stream of the
+source into the output: nothing is encoded twice.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from filmstyle.core import video
+from filmstyle.core.config import RenderOptions, Segmenting
+from filmstyle.core.errors import InputError
+from filmstyle.core.files import atomic_path
+from filmstyle.core.image import file_sha256
+
+log = logging.getLogger(__name__)
+
+SEGMENT_SECONDS = Segmenting.segment_seconds  # a segment's length: a kill loses at most this much work
+WARMUP_FRAMES = Segmenting.warmup  # frames rendered before a segment's start and not written: the blending runs in
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Frames ``first`` .. ``last`` (display order, 0-based, inclusive) of the clip; rendering starts
+    at frame ``warm`` (<= first). ``start``/``stop``/``warm_pts``: the same as pts of the source's video
+    stream (``stop`` None: to the end)."""
+
+    index: int
+    first: int
+    last: int
+    warm: int
+    start: int
+    stop: int | None
+    warm_pts: int
+
+    @property
+    def frames(self) -> int:
+        return self.last - self.first + 1
+
+    @property
+    def name(self) -> str:
+        return f"segment_{self.index:05d}"
+
+
+def plan(index: video.FrameIndex, fps: float, *, segment_seconds: float = SEGMENT_SECONDS,
+         warmup: int = WARMUP_FRAMES, max_frames: int | None = None) -> list[Segment]:
+    """Split the frames of ``index`` into segments of about ``segment_seconds``, each starting at a
+    keyframe (the first keyframe at or after every multiple of the length; a clip without keyframes
+    there stays one segment), with ``warmup`` frames before it rendered first. ``max_frames`` keeps
+    only the clip's first frames."""
+    n = len(index.pts) if max_frames is None else min(max_frames, len(index.pts))
+    length = max(1, round(segment_seconds * fps))
+    starts = [0]
+    for k in range(1, n):
+        if k - starts[-1] >= length and index.key[k]:
+            starts.append(k)
+    out = []
+    for i, first in enumerate(starts):
+        last = (starts[i + 1] if i + 1 < len(starts) else n) - 1
+        warm = max(0, first - warmup)
+        stop = index.pts[last + 1] if last + 1 < len(index.pts) else None
+        out.append(Segment(i, first, last, warm, index.pts[first], stop, index.pts[warm]))
+    return out
+
+
+@dataclass(frozen=True)
+class SegmentJob:
+    """What a worker needs to render one segment (picklable)."""
+
+    look: str
+    src: str
+    part: str
+    options: RenderOptions
+    setup: str  # the pickled StylizerSetup's file
+    segment: Segment
+    threads: int = 0  # torch threads in the worker (0: leave as it is)
+
+
+@dataclass(frozen=True)
+class SegmentResult:
+    index: int
+    frames: int
+    seconds: float
+    model_seconds: float
+
+
+@lru_cache(maxsize=2)
+def _look(path: str):  # noqa: ANN202 - a Look, loaded once per worker process
+    from filmstyle.look import load_look
+
+    return load_look(path)
+
+
+@lru_cache(maxsize=2)
+def _setup(path: str):  # noqa: ANN202 - a StylizerSetup
+    with open(path, "rb") as f:
+        return pickle.load(f)
+
+
+def render_segment(job: SegmentJob) -> SegmentResult:
+    """Render one segment to its part file (atomically); the look and setup are loaded once per process."""
+    from filmstyle.render import make_stylizer
+
+    if job.threads:
+        import torch
+
+        torch.set_num_threads(job.threads)
+    stylizer = make_stylizer(_look(job.look), job.src, job.options, setup=_setup(job.setup))
+    seg = job.segment
+    stats = video.transcode_range(job.src, job.part, stylizer.finish, stylizer.prepare, start=seg.start, stop=seg.stop,
+                                  warm=seg.warm_pts, size=job.options.size, codec=job.options.codec, crf=job.options.crf,
+                                  preset=job.options.preset)
+    if stats.frames != seg.frames:
+        raise InputError(job.src, f"segment {seg.index} gave {stats.frames} frames where {seg.frames} were planned",
+                         "the file may be damaged: render it with --workdir removed, or without segments")
+    return SegmentResult(seg.index, stats.frames, stats.seconds_total, stylizer.model_seconds)
+
+
+@dataclass(frozen=True)
+class SegmentedStats:
+    """Figures of a segmented render: frames written, segments rendered now and found done, seconds."""
+
+    output: Path
+    frames: int
+    segments: int
+    rendered: int
+    reused: int
+    seconds_render: float
+    seconds_join: float
+    model_seconds: float
+    width: int
+    height: int
+    audio_streams: int
+
+    @property
+    def e2e_fps(self) -> float:
+        total = self.seconds_render + self.seconds_join
+        return self.frames / total if total > 0 else 0.0
+
+
+def segmented(info: video.VideoInfo, how: Segmenting) -> bool:
+    """Whether render splits ``info``'s clip (:class:`filmstyle.core.config.Segmenting`)."""
+    return how.workdir is not None or how.jobs > 1 or info.duration >= how.segmented_from
+
+
+def default_workdir(dst: str | os.PathLike) -> Path:
+    """Where a render to ``dst`` keeps its segments: a hidden folder beside the output."""
+    dst = Path(dst)
+    return dst.with_name(f".{dst.name}.segments")
+
+
+def _manifest(look: str | os.PathLike, src: str | os.PathLike, options: RenderOptions,
+              segments: list[Segment]) -> dict:
+    stat = Path(src).stat()
+    return {"version": MANIFEST_VERSION, "source": {"path": str(Path(src).resolve()), "bytes": stat.st_size,
+                                                    "mtime_ns": stat.st_mtime_ns},
+            "look_sha256": file_sha256(look), "options": {k: v for k, v in asdict(options).items() if k != "device"},
+            "segments": [asdict(s) for s in segments]}
+
+
+def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike,
+                     options: RenderOptions = RenderOptions(), how: Segmenting = Segmenting(), *,
+                     on_segment: Callable[[SegmentResult], None] | None = None) -> SegmentedStats:
+    """Render ``src`` in the look file ``look`` to ``dst`` in segments (module docstring), resumably.
+
+    ``how.workdir`` (default :func:`default_workdir`) keeps the manifest, the setup and the finished
+    segments; a work directory left by another render (another source, look or options) is refused.
+    With ``how.jobs`` 1 the segments are rendered one after another in this process, else on a pool
+    of that many processes (each with a share of the cores). The work directory is removed after
+    the join unless ``how.keep_workdir``. ``on_segment`` is called as each segment is done.
+    """
+    from filmstyle.look import load_look
+    from filmstyle.render import make_stylizer, setup_of
+
+    jobs = how.jobs
+    executor = "process" if jobs > 1 else "local"
+    dst = Path(dst)
+    work = Path(how.workdir) if how.workdir is not None else default_workdir(dst)
+    info = video.probe(src)
+    segments = plan(video.frame_index(src), float(info.fps), segment_seconds=how.segment_seconds, warmup=how.warmup,
+                    max_frames=options.max_frames)
+    manifest = _manifest(look, src, options, segments)
+    path = work / "manifest.json"
+    if path.exists():
+        if json.loads(path.read_text()) != json.loads(json.dumps(manifest)):
+            raise InputError(work, "holds the segments of another render (another source, look or options)",
+                             "give another --workdir, or delete this one")
+    else:
+        work.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(manifest, indent=1))
+    setup_path = work / "setup.pickle"
+    if not setup_path.exists():  # fitted once, to the whole clip, as a one-pass render fits it
+        stylizer = make_stylizer(load_look(look), src, options)
+        with atomic_path(setup_path) as tmp, open(tmp, "wb") as f:
+            pickle.dump(setup_of(stylizer), f)
+    suffix = dst.suffix.lower()
+    parts = [work / f"{s.name}{suffix}" for s in segments]
+    todo = [s for s, p in zip(segments, parts) if not p.exists()]
+    reused = len(segments) - len(todo)
+    threads = max(1, (os.cpu_count() or 1) // jobs) if executor == "process" else 0
+    jobs_ = [SegmentJob(str(look), str(src), str(parts[s.index]), options, str(setup_path), s, threads) for s in todo]
+    started = time.perf_counter()
+    results: list[SegmentResult] = []
+    if executor == "local" or jobs == 1 or len(jobs_) <= 1:
+        for job in jobs_:
+            results.append(render_segment(job))
+            if on_segment is not None:
+                on_segment(results[-1])
+    else:
+        import multiprocessing
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for done in as_completed([pool.submit(render_segment, job) for job in jobs_]):
+                results.append(done.result())
+                if on_segment is not None:
+                    on_segment(results[-1])
+    seconds_render = time.perf_counter() - started
+    started = time.perf_counter()
+    video.join(src, parts, dst)
+    seconds_join = time.perf_counter() - started
+    out = video.probe(dst)
+    if not how.keep_workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return SegmentedStats(output=dst, frames=sum(s.frames for s in segments), segments=len(segments),
+                          rendered=len(todo), reused=reused, seconds_render=seconds_render, seconds_join=seconds_join,
+                          model_seconds=sum(r.model_seconds for r in results), width=out.width, height=out.height,
+                          audio_streams=out.audio_streams)
