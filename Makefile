@@ -20,7 +20,12 @@ install: $(BIN)/filmstyle
 demo: install
 	$(BIN)/filmstyle demo
 
-test: install
+# the tests also cover the optional extras: onnx (installed above) and ray (render --executor ray)
+$(VENV)/.ray: $(BIN)/filmstyle
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[ray]'
+	touch $@
+
+test: install $(VENV)/.ray
 	$(BIN)/python -m pytest
 
 clean:

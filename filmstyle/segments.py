@@ -135,6 +135,35 @@ def render_segment(job: SegmentJob) -> SegmentResult:
     return SegmentResult(seg.index, stats.frames, stats.seconds_total, stylizer.model_seconds)
 
 
+RAY_RETRIES = 3  # a segment whose worker died (killed, out of memory, node lost) is run again this often
+
+
+def _on_ray(jobs: list[SegmentJob], address: str | None,
+            on_segment: Callable[[SegmentResult], None] | None) -> list[SegmentResult]:
+    """Render ``jobs`` as Ray tasks, one CPU each (torch on one thread), retried where a worker dies.
+    Connects to ``address`` (or starts a local Ray) unless this process is already connected."""
+    try:
+        import ray
+    except ImportError:
+        raise InputError(None, "--executor ray needs Ray", "pip install 'filmstyle[ray]'") from None
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+    task = ray.remote(num_cpus=1, max_retries=RAY_RETRIES)(render_segment)
+    pending = [task.remote(job) for job in jobs]
+    results = []
+    try:
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            results.append(ray.get(done[0]))
+            if on_segment is not None:
+                on_segment(results[-1])
+    except BaseException:
+        for ref in pending:  # a stopped driver leaves no task rendering on: the next run resumes
+            ray.cancel(ref, force=True)
+        raise
+    return results
+
+
 @dataclass(frozen=True)
 class SegmentedStats:
     """Figures of a segmented render: frames written, segments rendered now and found done, seconds."""
@@ -159,7 +188,8 @@ class SegmentedStats:
 
 def segmented(info: video.VideoInfo, how: Segmenting) -> bool:
     """Whether render splits ``info``'s clip (:class:`filmstyle.core.config.Segmenting`)."""
-    return how.workdir is not None or how.jobs > 1 or info.duration >= how.segmented_from
+    return (how.workdir is not None or how.jobs > 1 or how.executor in ("process", "ray")
+            or info.duration >= how.segmented_from)
 
 
 def default_workdir(dst: str | os.PathLike) -> Path:
@@ -192,7 +222,7 @@ def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str |
     from filmstyle.render import make_stylizer, setup_of
 
     jobs = how.jobs
-    executor = "process" if jobs > 1 else "local"
+    executor = how.executor if how.executor != "auto" else ("process" if jobs > 1 else "local")
     dst = Path(dst)
     work = Path(how.workdir) if how.workdir is not None else default_workdir(dst)
     info = video.probe(src)
@@ -217,11 +247,13 @@ def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str |
     parts = [work / f"{s.name}{suffix}" for s in segments]
     todo = [s for s, p in zip(segments, parts) if not p.exists()]
     reused = len(segments) - len(todo)
-    threads = max(1, (os.cpu_count() or 1) // jobs) if executor == "process" else 0
+    threads = max(1, (os.cpu_count() or 1) // jobs) if executor == "process" else (1 if executor == "ray" else 0)
     jobs_ = [SegmentJob(str(look), str(src), str(parts[s.index]), options, str(setup_path), s, threads) for s in todo]
     started = time.perf_counter()
     results: list[SegmentResult] = []
-    if executor == "local" or jobs == 1 or len(jobs_) <= 1:
+    if executor == "ray":
+        results = _on_ray(jobs_, how.address, on_segment)
+    elif executor == "local" or jobs == 1 or len(jobs_) <= 1:
         for job in jobs_:
             results.append(render_segment(job))
             if on_segment is not None:

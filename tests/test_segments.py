@@ -160,3 +160,47 @@ def test_a_pool_of_processes_renders_what_one_process_does(long_clip, tmp_path):
     render_segmented(DEMO_LOOK, long_clip, two, OPTIONS, Segmenting(segment_seconds=2.0, jobs=2))
     a, b = list(video.read_frames(one)), list(video.read_frames(two))
     assert len(a) == len(b) == 96 and max(np.abs(x.astype(int) - y).mean() for x, y in zip(a, b)) <= 0.5
+
+
+def _kill_a_segment_worker(killed: list[int], stop) -> None:  # noqa: ANN001 - a threading.Event
+    """Kill (SIGKILL) the first Ray worker seen rendering a segment, once."""
+    while not stop.is_set() and not killed:
+        for pid in os.listdir("/proc"):
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if pid.isdigit() and b"ray::render_segment" in cmd:
+                os.kill(int(pid), signal.SIGKILL)
+                killed.append(int(pid))
+                return
+        time.sleep(0.02)
+
+
+def test_ray_tasks_render_what_one_process_does(long_clip, tmp_path):
+    """--executor ray on a local Ray (2 CPUs): the segments as Ray tasks, the same frames; a worker
+    killed in the middle of a segment is retried and the render completes."""
+    import threading
+
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        killed: list[int] = []
+        stop = threading.Event()
+        watcher = threading.Thread(target=_kill_a_segment_worker, args=(killed, stop))
+        watcher.start()
+        try:
+            stats = render_segmented(DEMO_LOOK, long_clip, tmp_path / "killed.mp4", OPTIONS,
+                                     Segmenting(segment_seconds=2.0, executor="ray"))
+        finally:
+            stop.set()
+            watcher.join()
+        assert killed and stats.rendered == 4 and len(list(video.read_frames(tmp_path / "killed.mp4"))) == 96
+        one, on_ray = tmp_path / "one.mp4", tmp_path / "ray.mp4"
+        render_segmented(DEMO_LOOK, long_clip, one, OPTIONS, SHORT)
+        stats = render_segmented(DEMO_LOOK, long_clip, on_ray, OPTIONS, Segmenting(segment_seconds=2.0, executor="ray"))
+        assert stats.rendered == 4
+        a, b = list(video.read_frames(one)), list(video.read_frames(on_ray))
+        assert len(a) == len(b) == 96 and max(np.abs(x.astype(int) - y).mean() for x, y in zip(a, b)) <= 0.5
+    finally:
+        ray.shutdown()

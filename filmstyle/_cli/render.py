@@ -5,7 +5,7 @@ import argparse
 import os
 
 from filmstyle._cli.common import at_least, claim, force_option, frames_total, given, option, parse_size, progress
-from filmstyle.core.config import Segmenting, BACKEND_CHOICES, DETAILS, DEVICES, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
+from filmstyle.core.config import EXECUTORS, Segmenting, BACKEND_CHOICES, DETAILS, DEVICES, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
 def add_parser(r: argparse.ArgumentParser) -> None:
@@ -53,6 +53,12 @@ def add_parser(r: argparse.ArgumentParser) -> None:
     option(r, "--segment-seconds", cls=Segmenting, type=float,
            help="length of a segment; clips of twice this or more are rendered in segments, resumably")
     option(r, "--keep-workdir", cls=Segmenting, action="store_true", help="keep the segments after the join")
+    option(r, "--executor", cls=Segmenting, choices=EXECUTORS,
+           help="where segments render: local (this process), process (--jobs processes), ray (tasks on a Ray "
+                "cluster; pip install 'filmstyle[ray]'; --workdir on storage every node sees), auto: process for "
+                "--jobs above 1, else local")
+    option(r, "--address", cls=Segmenting, help="the Ray cluster for --executor ray: auto, ray://HOST:PORT, or "
+           "none to start Ray on this machine")
     option(r, "--strict", cls=RenderOptions, action="store_true",
            help="refuse a damaged or truncated video (nothing written); by default what decodes is rendered and "
                 "the damage reported")

@@ -30,6 +30,7 @@ DEVICES = ("auto", "cpu", "cuda")  # --device (filmstyle.core.device): auto = cu
 DEVICE = "auto"  # the default of every command that computes with torch
 DETAILS = ("source", "network")  # render --detail: the finest detail from the footage, or from the network at full size
 COLOR_STAGES = ("before", "after")
+EXECUTORS = ("auto", "local", "process", "ray")  # where the segments of a long render run (filmstyle.segments)
 BACKENDS = ("torch", "onnx")  # what runs the network in render and stylize (filmstyle.nets.backend.BACKENDS)
 BACKEND_CHOICES = ("auto", *BACKENDS)  # auto: filmstyle.nets.backend.choose
 # `filmstyle export` and the onnx backend: ONNX opset 18, the opset torch's exporter writes its ops in
@@ -280,7 +281,11 @@ class Segmenting:
     ``segment_seconds``, each in the work directory (default: a hidden folder beside the output) until
     the join, so that a killed render resumes where it was; ``jobs`` processes render segments side by
     side; ``warmup`` frames before each segment run through the blending without being written;
-    ``keep_workdir`` keeps the segments after the join."""
+    ``keep_workdir`` keeps the segments after the join. ``executor``: "local" (one segment after
+    another in this process), "process" (a pool of ``jobs`` processes on this machine), "ray" (Ray
+    tasks on the cluster at ``address``: "auto", "ray://HOST:PORT", or none for a Ray started here;
+    ``pip install 'filmstyle[ray]'``; the work directory must be a path every node sees), or "auto":
+    process when ``jobs`` is above 1, else local."""
 
     workdir: str | None = None
     jobs: int = 1
@@ -288,8 +293,11 @@ class Segmenting:
     warmup: int = 8
     keep_workdir: bool = False
     segmented_from: float = 120.0
+    executor: str = "auto"
+    address: str | None = None
 
     def __post_init__(self) -> None:
+        _one_of("executor", self.executor, EXECUTORS)
         if self.jobs < 1:
             raise InputError(None, f"--jobs must be at least 1, got {self.jobs}")
         _positive(segment_seconds=self.segment_seconds)
