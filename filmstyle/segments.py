@@ -103,16 +103,22 @@ class SegmentResult:
     model_seconds: float
 
 
+def _stamp(path: str) -> tuple[str, int, int]:
+    """A file as a cache key: its path, size and modification time (a file replaced is loaded again)."""
+    st = os.stat(path)
+    return path, st.st_size, st.st_mtime_ns
+
+
 @lru_cache(maxsize=2)
-def _look(path: str):  # noqa: ANN202 - a Look, loaded once per worker process
+def _look(stamp: tuple[str, int, int]):  # noqa: ANN202 - a Look, loaded once per worker process
     from filmstyle.look import load_look
 
-    return load_look(path)
+    return load_look(stamp[0])
 
 
 @lru_cache(maxsize=2)
-def _setup(path: str):  # noqa: ANN202 - a StylizerSetup
-    with open(path, "rb") as f:
+def _setup(stamp: tuple[str, int, int]):  # noqa: ANN202 - a StylizerSetup
+    with open(stamp[0], "rb") as f:
         return pickle.load(f)
 
 
@@ -124,7 +130,7 @@ def render_segment(job: SegmentJob) -> SegmentResult:
         import torch
 
         torch.set_num_threads(job.threads)
-    stylizer = make_stylizer(_look(job.look), job.src, job.options, setup=_setup(job.setup))
+    stylizer = make_stylizer(_look(_stamp(job.look)), job.src, job.options, setup=_setup(_stamp(job.setup)))
     seg = job.segment
     stats = video.transcode_range(job.src, job.part, stylizer.finish, stylizer.prepare, start=seg.start, stop=seg.stop,
                                   warm=seg.warm_pts, size=job.options.size, codec=job.options.codec, crf=job.options.crf,
