@@ -378,20 +378,24 @@ def test_invalid_option_values_are_refused_at_parse_time(tmp_path, capsys, tiny_
     assert not list(tmp_path.glob("o.*")) and not list(tmp_path.glob("*.look"))
 
 
-@pytest.mark.parametrize("delay", [0.4, 3.0])
-def test_sigterm_at_any_moment_stops_cleanly(tmp_path, delay):
-    """At start-up (imports) and in the middle of a render: exit 143, one line, no .part file."""
+@pytest.mark.parametrize(("sig", "delay", "code", "said"), [
+    (signal.SIGTERM, 0.4, 143, "terminated"),  # during start-up (imports)
+    (signal.SIGTERM, 3.0, 143, "terminated"),  # in the middle of the render
+    (signal.SIGINT, 3.0, 130, "interrupted"),  # Ctrl-C
+])
+def test_a_signal_at_any_moment_stops_cleanly(tmp_path, sig, delay, code, said):
+    """One line, the exit status of the signal, no output and no .part file."""
     src = make_clip(tmp_path / "clip.mp4", frames=400, size=(320, 240))
     out = tmp_path / "out.mp4"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     proc = subprocess.Popen([sys.executable, "-m", "filmstyle", "-q", "render", str(src), "-l", LOOK, "-o", str(out),
                              "--backend", "torch", "--detail", "network"], stderr=subprocess.PIPE, text=True, env=env)
     time.sleep(delay)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     err = proc.communicate(timeout=60)[1]
     if proc.returncode == 0:
         pytest.skip("the render finished before the signal")
-    assert proc.returncode == 143 and "Traceback" not in err and err.strip().endswith("terminated"), err
+    assert proc.returncode == code and "Traceback" not in err and err.strip().endswith(said), err
     assert not out.exists() and not list(tmp_path.glob(".*part*"))
 
 
@@ -418,19 +422,3 @@ def test_every_command_reads_the_odd_media_the_same_way(tmp_path, capsys):
         code, err = _run(capsys, "lut", still, "-o", tmp_path / f"{still.stem}.cube", "--video", clip, "--size", "17")
         assert code == 0, err
         assert _digest(still, clip) == before
-
-
-@pytest.mark.parametrize("sig", [signal.SIGINT])
-def test_ctrl_c_in_the_middle_of_a_render_stops_cleanly(tmp_path, sig):
-    src = make_clip(tmp_path / "clip.mp4", frames=400, size=(320, 240))
-    out = tmp_path / "out.mp4"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "filmstyle", "-q", "render", str(src), "-l", LOOK, "-o", str(out),
-                             "--backend", "torch", "--detail", "network"], stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(3.0)
-    proc.send_signal(sig)
-    err = proc.communicate(timeout=60)[1]
-    if proc.returncode == 0:
-        pytest.skip("the render finished before the signal")
-    assert proc.returncode == 130 and "Traceback" not in err and err.strip().endswith("interrupted"), err
-    assert not out.exists() and not list(tmp_path.glob(".*part*"))
