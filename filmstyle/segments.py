@@ -122,6 +122,16 @@ def _setup(stamp: tuple[str, int, int]):  # noqa: ANN202 - a StylizerSetup
         return pickle.load(f)
 
 
+def start_at(stylizer: object, frame: int) -> None:
+    """Tell ``stylizer`` that its first frame is frame ``frame`` of the clip: a cut list (``--cuts FILE``)
+    counts frames from the clip's start, not the segment's."""
+    from filmstyle.temporal.cuts import FixedCuts
+
+    cut_at = getattr(stylizer, "cut_at", None)
+    if isinstance(cut_at, FixedCuts):
+        cut_at.index = frame - 1
+
+
 def render_segment(job: SegmentJob) -> SegmentResult:
     """Render one segment to its part file (atomically); the look and setup are loaded once per process."""
     from filmstyle.render import make_stylizer
@@ -132,6 +142,7 @@ def render_segment(job: SegmentJob) -> SegmentResult:
         torch.set_num_threads(job.threads)
     stylizer = make_stylizer(_look(_stamp(job.look)), job.src, job.options, setup=_setup(_stamp(job.setup)))
     seg = job.segment
+    start_at(stylizer, seg.warm)
     stats = video.transcode_range(job.src, job.part, stylizer.finish, stylizer.prepare, start=seg.start, stop=seg.stop,
                                   warm=seg.warm_pts, size=job.options.size, codec=job.options.codec, crf=job.options.crf,
                                   preset=job.options.preset)

@@ -204,3 +204,16 @@ def test_ray_tasks_render_what_one_process_does(long_clip, tmp_path):
         assert len(a) == len(b) == 96 and max(np.abs(x.astype(int) - y).mean() for x, y in zip(a, b)) <= 0.5
     finally:
         ray.shutdown()
+
+
+def test_a_cut_list_counts_frames_from_the_clip_start_in_every_segment(tmp_path):
+    from filmstyle.render import BlendingStylizer
+    from filmstyle.look import load_look
+    from filmstyle.segments import start_at
+
+    cuts = tmp_path / "cuts.txt"
+    cuts.write_text("30\n")
+    stylizer = BlendingStylizer(load_look(DEMO_LOOK).net, RenderOptions(backend="torch", cuts=str(cuts)))
+    start_at(stylizer, 19)  # a segment whose warm-up starts at frame 19
+    frame = clip_frame(0)
+    assert [stylizer.cut_at(frame) for _ in range(19, 32)] == [i == 30 for i in range(19, 32)]
