@@ -206,7 +206,7 @@ class SegmentedStats:
 def segmented(info: video.VideoInfo, how: Segmenting) -> bool:
     """Whether render splits ``info``'s clip (:class:`filmstyle.core.config.Segmenting`)."""
     return (how.workdir is not None or how.jobs > 1 or how.executor in ("process", "ray")
-            or info.duration >= how.segmented_from)
+            or info.duration >= how.split_from * how.segment_seconds)
 
 
 def default_workdir(dst: str | os.PathLike) -> Path:

@@ -111,8 +111,6 @@ def run(args: argparse.Namespace) -> None:
 
     options = RenderOptions(**given(args, RenderOptions))
     how = Segmenting(**given(args, Segmenting))
-    if "segment_seconds" in given(args, Segmenting):  # a length given: its own threshold for splitting
-        how = Segmenting(**{**given(args, Segmenting), "segmented_from": 2 * how.segment_seconds})
     claim(args, args.output, args.video, args.look, options.lut, options.color_still, options.cuts,
           suffixes=OUTPUT_SUFFIXES, what="video")
     render(args.look, args.video, args.output, options, args.quiet, how)

@@ -276,7 +276,7 @@ class RenderOptions:
 
 @dataclass(frozen=True)
 class Segmenting:
-    """How a long render is split (:mod:`filmstyle.segments`). A clip of ``segmented_from`` seconds or
+    """How a long render is split (:mod:`filmstyle.segments`). A clip of ``split_from`` segments or
     more (or any clip given ``workdir`` or ``jobs`` above 1) is rendered in segments of about
     ``segment_seconds``, each in the work directory (default: a hidden folder beside the output) until
     the join, so that a killed render resumes where it was; ``jobs`` processes render segments side by
@@ -292,7 +292,7 @@ class Segmenting:
     segment_seconds: float = 60.0
     warmup: int = 8
     keep_workdir: bool = False
-    segmented_from: float = 120.0
+    split_from: float = 2.0  # in segments: clips of 2 minutes and more by default
     executor: str = "auto"
     address: str | None = None
 
