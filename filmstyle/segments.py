@@ -145,7 +145,7 @@ def render_segment(job: SegmentJob) -> SegmentResult:
     start_at(stylizer, seg.warm)
     stats = video.transcode_range(job.src, job.part, stylizer.finish, stylizer.prepare, start=seg.start, stop=seg.stop,
                                   warm=seg.warm_pts, size=job.options.size, codec=job.options.codec, crf=job.options.crf,
-                                  preset=job.options.preset)
+                                  preset=job.options.preset, strict=job.options.strict)
     if stats.frames != seg.frames:
         raise InputError(job.src, f"segment {seg.index} gave {stats.frames} frames where {seg.frames} were planned",
                          "the file may be damaged: render it with --workdir removed, or without segments")
@@ -243,7 +243,16 @@ def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str |
     dst = Path(dst)
     work = Path(how.workdir) if how.workdir is not None else default_workdir(dst)
     info = video.probe(src)
-    segments = plan(video.frame_index(src), float(info.fps), segment_seconds=how.segment_seconds, warmup=how.warmup,
+    index = video.frame_index(src)
+    if options.max_frames is None and info.frame_count and len(index.pts) < info.frame_count - (1 if info.counted else
+                                                                                             max(1, info.frame_count // 50)):
+        short = (f"the file holds {len(index.pts)} of the {info.frame_count} frames its container declares "
+                 "(the file ends early, truncated?)")
+        if options.strict:
+            raise InputError(src, f"damaged video ({short})", "re-export or re-download it, or leave out --strict")
+        log.warning("%s: %s; the render holds those %d frames (--strict refuses a damaged file)", src, short,
+                    len(index.pts))
+    segments = plan(index, float(info.fps), segment_seconds=how.segment_seconds, warmup=how.warmup,
                     max_frames=options.max_frames)
     manifest = _manifest(look, src, options, segments)
     path = work / "manifest.json"

@@ -217,3 +217,20 @@ def test_a_cut_list_counts_frames_from_the_clip_start_in_every_segment(tmp_path)
     start_at(stylizer, 19)  # a segment whose warm-up starts at frame 19
     frame = clip_frame(0)
     assert [stylizer.cut_at(frame) for _ in range(19, 32)] == [i == 30 for i in range(19, 32)]
+
+
+def test_a_truncated_clip_in_segments_is_said_and_refused_with_strict(long_clip, tmp_path, caplog):
+    fast = tmp_path / "fast.mp4"
+    with av.open(str(long_clip)) as src, av.open(str(fast), "w", options={"movflags": "+faststart"}) as out:
+        streams = {s.index: out.add_stream_from_template(s) for s in src.streams}
+        for packet in src.demux():
+            if packet.dts is not None:
+                packet.stream = streams[packet.stream.index]
+                out.mux(packet)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(fast.read_bytes()[: int(fast.stat().st_size * 0.7)])
+    stats = render_segmented(DEMO_LOOK, cut, tmp_path / "out.mp4", OPTIONS, SHORT)
+    assert 0 < stats.frames < 96 and "its container declares" in caplog.text
+    with pytest.raises(InputError, match="damaged video"):
+        render_segmented(DEMO_LOOK, cut, tmp_path / "strict.mp4", RenderOptions(backend="torch", strict=True), SHORT)
+    assert not (tmp_path / "strict.mp4").exists()

@@ -708,12 +708,13 @@ def _range_frames(container: av.container.InputContainer, stream: av.VideoStream
 def transcode_range(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray],
                     prepare: Callable[[np.ndarray], Any], *, start: int, stop: int | None, warm: int,
                     size: Size | None = None, codec: str = "h264", crf: int = 18, preset: str | None = None,
-                    on_frame: Callable[[int], None] | None = None) -> TranscodeStats:
+                    on_frame: Callable[[int], None] | None = None, strict: bool = False) -> TranscodeStats:
     """One segment of a long render: the frames of ``src`` whose pts lie in [start, stop) (stop None:
     to the end), staged as :func:`transcode` (``prepare`` then ``process(frame, prepared)``), encoded
     with their own timestamps, video only, to ``dst`` (written atomically). The frames from ``warm``
     (<= start) on are run through ``prepare`` first without being written, so that what ``prepare``
-    carries from frame to frame (flow blending, cut detection) has run in at the segment's start."""
+    carries from frame to frame (flow blending, cut detection) has run in at the segment's start.
+    Damaged packets are logged; with ``strict`` they raise InputError and nothing is written."""
     started = time.perf_counter()
     dst = Path(dst)
     encoder, pix_fmt = _encoder_for(codec, dst)
@@ -730,6 +731,8 @@ def transcode_range(src: PathLike, dst: PathLike, process: Callable[..., np.ndar
         items = _range_frames(container, source, src, decoder, size, warm, start, stop, prepare)
         with Prefetch(items, ahead=_AHEAD) as ahead:
             for item in ahead:
+                if strict and decoder.damage():
+                    raise _damaged(src, decoder.damage())
                 if item.rgb is None:
                     continue  # a warm-up frame: prepared, not written
                 video.write(item)
