@@ -234,3 +234,11 @@ def test_a_truncated_clip_in_segments_is_said_and_refused_with_strict(long_clip,
     with pytest.raises(InputError, match="damaged video"):
         render_segmented(DEMO_LOOK, cut, tmp_path / "strict.mp4", RenderOptions(backend="torch", strict=True), SHORT)
     assert not (tmp_path / "strict.mp4").exists()
+
+
+def test_a_clip_without_audio_joins(tmp_path):
+    from tests.conftest import make_clip
+
+    src = make_clip(tmp_path / "silent.mp4", frames=30, audio=False)
+    stats = render_segmented(DEMO_LOOK, src, tmp_path / "out.mp4", OPTIONS, Segmenting(segment_seconds=1.0))
+    assert stats.frames == 30 and stats.audio_streams == 0 and len(list(video.read_frames(tmp_path / "out.mp4"))) == 30

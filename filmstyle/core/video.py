@@ -773,7 +773,8 @@ def join(src: PathLike, parts: list[PathLike], dst: PathLike) -> int:
         audio = _AudioCopier(out, source, dst, cut=False)
         packets = _joined_video(parts, video, dts)
         pending = next(packets, None)
-        for packet in _packets(source, src, *source.streams.audio):
+        # (demux() of no stream would demux them all: a source without audio gives none here)
+        for packet in (_packets(source, src, *source.streams.audio) if source.streams.audio else ()):
             at = None if packet.pts is None else float(packet.pts * packet.time_base)
             while pending is not None and at is not None and float(pending.dts * pending.time_base) <= at:
                 out.mux(pending)
