@@ -240,8 +240,9 @@ def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str |
 
     jobs = how.jobs
     executor = how.executor if how.executor != "auto" else ("process" if jobs > 1 else "local")
-    dst = Path(dst)
-    work = Path(how.workdir) if how.workdir is not None else default_workdir(dst)
+    # absolute paths in the jobs: a worker (another process, a Ray node) need not share this one's folder
+    look, src, dst = Path(look).resolve(), Path(src).resolve(), Path(dst).resolve()
+    work = (Path(how.workdir) if how.workdir is not None else default_workdir(dst)).resolve()
     info = video.probe(src)
     index = video.frame_index(src)
     if options.max_frames is None and info.frame_count and len(index.pts) < info.frame_count - (1 if info.counted else
