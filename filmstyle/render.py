@@ -140,7 +140,7 @@ class FrameStylizer:
                 done = to_array(blend(from_array(done), from_array(picture), self.options.strength))
             if self.post is not None:
                 done = np.ascontiguousarray(self.post(done))
-            done = self.held().__call__(picture, done)
+            done = self.held()(picture, done)
         if self.box is None:
             return done
         out = frame.copy()

@@ -245,13 +245,11 @@ def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str |
     work = (Path(how.workdir) if how.workdir is not None else default_workdir(dst)).resolve()
     info = video.probe(src)
     index = video.frame_index(src)
-    if options.max_frames is None and info.frame_count and len(index.pts) < info.frame_count - (1 if info.counted else
-                                                                                             max(1, info.frame_count // 50)):
-        short = (f"the file holds {len(index.pts)} of the {info.frame_count} frames its container declares "
-                 "(the file ends early, truncated?)")
+    short = "" if options.max_frames is not None else video.shortfall(info, len(index.pts))
+    if short:
         if options.strict:
             raise InputError(src, f"damaged video ({short})", "re-export or re-download it, or leave out --strict")
-        log.warning("%s: %s; the render holds those %d frames (--strict refuses a damaged file)", src, short,
+        log.warning("%s: %s; the render holds the %d frame(s) found (--strict refuses a damaged file)", src, short,
                     len(index.pts))
     segments = plan(index, float(info.fps), segment_seconds=how.segment_seconds, warmup=how.warmup,
                     max_frames=options.max_frames)

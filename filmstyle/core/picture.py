@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from filmstyle.core.errors import InputError, check_readable_file
+from filmstyle.core.files import atomic_path
 
 MIN_SIDE = 64  # below this VGG's deeper layers (1/8 resolution) carry almost no style statistics
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
@@ -59,8 +60,6 @@ def read_image(path: str | os.PathLike, *, min_side: int) -> tuple[np.ndarray, n
 def write_image(rgb: np.ndarray, path: str | os.PathLike, *, alpha: np.ndarray | None = None) -> Path:
     """Write (H, W, 3) uint8 RGB (with an (H, W) uint8 ``alpha``: RGBA) to ``path``, its format from the
     suffix, atomically; JPEG and WebP at quality 95 (Pillow's default 75 shows blocks in skies)."""
-    from filmstyle.core.files import atomic_path
-
     target = Path(path)
     fmt = Image.registered_extensions().get(target.suffix.lower())
     if fmt is None or target.suffix.lower() not in WRITE_SUFFIXES:

@@ -111,8 +111,8 @@ class _Decoded(NamedTuple):
     prepared: Any = None  # what transcode's ``prepare`` made of it on that thread
 
 
-_VIDEO_END = "video end"
-_REPORTED: set[tuple[str, str]] = set()  # (path, damage) already logged by _Decoder.finish  # handed over once the video stream is fully decoded
+_VIDEO_END = "video end"  # handed over once the video stream is fully decoded
+_REPORTED: set[tuple[str, str]] = set()  # (path, damage) already logged by _Decoder.finish
 
 
 def _open(path: PathLike) -> tuple[av.container.InputContainer, av.VideoStream]:
@@ -401,6 +401,13 @@ def _output_size(size: Size | None, info: VideoInfo) -> Size:
     return even
 
 
+def _encoder_options(codec: str, crf: int, preset: str | None) -> dict[str, str]:
+    """The encoder's options: libx264's quality and speed preset, or ProRes 422 HQ's profile."""
+    if codec != "h264":
+        return {"profile": _PRORES_HQ}
+    return {"crf": str(crf)} | ({"preset": preset} if preset is not None else {})
+
+
 def _output_sar(info: VideoInfo, size: Size) -> Fraction:
     """The sample aspect ratio that shows ``size`` at the source's display shape (1 for square pixels)."""
     shape = Fraction(info.width, info.height) * info.sar  # the source's display aspect ratio
@@ -573,9 +580,7 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
         raise ValueError(f"max_frames must be >= 1, got {max_frames}")
     size = _output_size(size, info)
     _say_dropped(info)
-    options = {"crf": str(crf)} if codec == "h264" else {"profile": _PRORES_HQ}
-    if preset is not None and codec == "h264":
-        options["preset"] = preset
+    options = _encoder_options(codec, crf, preset)
 
     container, source = _open(src)
     muxer = _MUXERS[dst.suffix.lower()]
@@ -634,13 +639,22 @@ def _damage(info: VideoInfo, decoder: _Decoder, *, cut: bool) -> str:
     ``cut``). An exact count (mp4, mov) may miss one frame (edit lists); an estimate (from the
     duration) 2% and one frame."""
     parts = [decoder.damage()] if decoder.damage() else []
+    short = "" if cut else shortfall(info, decoder.frames, skipped=bool(decoder.failures))
+    return "; ".join(parts + [short] if short else parts)
+
+
+def shortfall(info: VideoInfo, frames: int, *, skipped: bool = False) -> str:
+    """"" if ``frames`` (decoded, or found) is the frame count ``info``'s container declares, else
+    the shortfall in words, with the file ending early (truncated) as its cause unless packets were
+    ``skipped``. An exact count (mp4, mov) may miss one frame (edit lists); an estimate (from the
+    duration) 2% and one frame."""
     declared = info.frame_count
     slack = 1 if info.counted else max(1, round(0.02 * declared))
-    if not cut and declared and decoder.frames < declared - slack:
-        seconds = f"{float(decoder.frames / info.fps) if info.fps else 0:.1f} of {info.duration:.1f} s"
-        parts.append(f"{decoder.frames} of the {declared} frames its container declares decoded ({seconds}"
-                     + ("" if decoder.failures else ": the file ends early, truncated?") + ")")
-    return "; ".join(parts)
+    if not declared or frames >= declared - slack:
+        return ""
+    seconds = f"{float(frames / info.fps) if info.fps else 0:.1f} of {info.duration:.1f} s"
+    return (f"{frames} of the {declared} frames its container declares decoded ({seconds}"
+            + ("" if skipped else ": the file ends early, truncated?") + ")")
 
 
 def _damaged(src: PathLike, damage: str) -> InputError:
@@ -664,13 +678,11 @@ def _say_dropped(info: VideoInfo) -> None:
 @dataclass(frozen=True)
 class FrameIndex:
     """Every video frame of a file in display order, from its packets (demuxing only, no decoding):
-    ``pts`` in the stream's ``time_base``, ``key`` whether the frame starts a GOP (decoding can start
-    there), ``step`` one frame's duration in ``time_base`` units."""
+    ``pts`` in the video stream's time base, ``key`` whether the frame starts a GOP (decoding can
+    start there)."""
 
     pts: tuple[int, ...]
     key: tuple[bool, ...]
-    time_base: Fraction
-    step: int
 
 
 def frame_index(path: PathLike) -> FrameIndex:
@@ -679,12 +691,9 @@ def frame_index(path: PathLike) -> FrameIndex:
     with container:
         found = sorted((p.pts, bool(p.is_keyframe)) for p in _packets(container, path, stream)
                        if p.size and p.pts is not None)
-        rate = stream.average_rate or stream.guessed_rate or 0
-        time_base = stream.time_base
     if not found:
         raise InputError(path, "no video frame found", "the file is damaged or truncated; re-export or re-download it")
-    step = max(1, round(1 / (rate * time_base))) if rate else 1
-    return FrameIndex(tuple(p for p, _ in found), tuple(k for _, k in found), Fraction(time_base), step)
+    return FrameIndex(tuple(p for p, _ in found), tuple(k for _, k in found))
 
 
 def _range_frames(container: av.container.InputContainer, stream: av.VideoStream, path: PathLike, decoder: _Decoder,
@@ -720,9 +729,7 @@ def transcode_range(src: PathLike, dst: PathLike, process: Callable[..., np.ndar
     encoder, pix_fmt = _encoder_for(codec, dst)
     info = probe(src)
     size = _output_size(size, info)
-    options = {"crf": str(crf)} if codec == "h264" else {"profile": _PRORES_HQ}
-    if preset is not None and codec == "h264":
-        options["preset"] = preset
+    options = _encoder_options(codec, crf, preset)
     container, source = _open(src)
     with container, atomic_path(dst) as tmp, av.open(str(tmp), "w", format=_MUXERS[dst.suffix.lower()]) as out:
         video = _VideoWriter(out, source, encoder, pix_fmt, options, size, process, staged=True,
