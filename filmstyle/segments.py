@@ -20,7 +20,6 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 from filmstyle.core import video
 from filmstyle.core.config import RenderOptions, Segmenting
 from filmstyle.core.errors import InputError
+from filmstyle.core.executors import run_jobs, set_threads, threads_per_worker
 from filmstyle.core.files import atomic_path
 from filmstyle.core.image import file_sha256
 
@@ -136,10 +136,7 @@ def render_segment(job: SegmentJob) -> SegmentResult:
     """Render one segment to its part file (atomically); the look and setup are loaded once per process."""
     from filmstyle.render import make_stylizer
 
-    if job.threads:
-        import torch
-
-        torch.set_num_threads(job.threads)
+    set_threads(job.threads)
     stylizer = make_stylizer(_look(_stamp(job.look)), job.src, job.options, setup=_setup(_stamp(job.setup)))
     seg = job.segment
     start_at(stylizer, seg.warm)
@@ -150,35 +147,6 @@ def render_segment(job: SegmentJob) -> SegmentResult:
         raise InputError(job.src, f"segment {seg.index} gave {stats.frames} frames where {seg.frames} were planned",
                          "the file may be damaged: render it with --workdir removed, or without segments")
     return SegmentResult(seg.index, stats.frames, stats.seconds_total, stylizer.model_seconds)
-
-
-RAY_RETRIES = 3  # a segment whose worker died (killed, out of memory, node lost) is run again this often
-
-
-def _on_ray(jobs: list[SegmentJob], address: str | None,
-            on_segment: Callable[[SegmentResult], None] | None) -> list[SegmentResult]:
-    """Render ``jobs`` as Ray tasks, one CPU each (torch on one thread), retried where a worker dies.
-    Connects to ``address`` (or starts a local Ray) unless this process is already connected."""
-    try:
-        import ray
-    except ImportError:
-        raise InputError(None, "--executor ray needs Ray", "pip install 'filmstyle[ray]'") from None
-    if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
-    task = ray.remote(num_cpus=1, max_retries=RAY_RETRIES)(render_segment)
-    pending = [task.remote(job) for job in jobs]
-    results = []
-    try:
-        while pending:
-            done, pending = ray.wait(pending, num_returns=1)
-            results.append(ray.get(done[0]))
-            if on_segment is not None:
-                on_segment(results[-1])
-    except BaseException:
-        for ref in pending:  # a stopped driver leaves no task rendering on: the next run resumes
-            ray.cancel(ref, force=True)
-        raise
-    return results
 
 
 @dataclass(frozen=True)
@@ -239,7 +207,7 @@ def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str |
     from filmstyle.render import make_stylizer, setup_of
 
     jobs = how.jobs
-    executor = how.executor if how.executor != "auto" else ("process" if jobs > 1 else "local")
+    executor = how.executor_kind
     # absolute paths in the jobs: a worker (another process, a Ray node) need not share this one's folder
     look, src, dst = Path(look).resolve(), Path(src).resolve(), Path(dst).resolve()
     work = (Path(how.workdir) if how.workdir is not None else default_workdir(dst)).resolve()
@@ -272,25 +240,11 @@ def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str |
     parts = [work / f"{s.name}{suffix}" for s in segments]
     todo = [s for s, p in zip(segments, parts) if not p.exists()]
     reused = len(segments) - len(todo)
-    threads = max(1, (os.cpu_count() or 1) // jobs) if executor == "process" else (1 if executor == "ray" else 0)
+    threads = threads_per_worker(executor, jobs)
     jobs_ = [SegmentJob(str(look), str(src), str(parts[s.index]), options, str(setup_path), s, threads) for s in todo]
     started = time.perf_counter()
-    results: list[SegmentResult] = []
-    if executor == "ray":
-        results = _on_ray(jobs_, how.address, on_segment)
-    elif executor == "local" or jobs == 1 or len(jobs_) <= 1:
-        for job in jobs_:
-            results.append(render_segment(job))
-            if on_segment is not None:
-                on_segment(results[-1])
-    else:
-        import multiprocessing
-
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for done in as_completed([pool.submit(render_segment, job) for job in jobs_]):
-                results.append(done.result())
-                if on_segment is not None:
-                    on_segment(results[-1])
+    results = run_jobs(render_segment, jobs_, executor=executor, workers=jobs, address=how.address,
+                       on_done=on_segment)
     seconds_render = time.perf_counter() - started
     started = time.perf_counter()
     video.join(src, parts, dst)

@@ -260,3 +260,38 @@ def test_measure_cached_measures_only_new_or_changed_renders(tmp_path, monkeypat
     assert calls[-1] == ["y"]
     table1.measure_cached(cache, tmp_path / "src.mp4", {"x": a}, **{**kw, "flow": "deepflow"})
     assert calls[-1] == ["x"]  # another flow: measured again
+
+
+@pytest.mark.parametrize("executor", ["process", "ray"])
+def test_cells_run_side_by_side_and_a_rerun_reuses_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          executor: str) -> None:
+    """--executor process/ray: the unfinished cells run in other processes (budgets travel with the
+    jobs, not the monkeypatch), each written as it finishes; a later local run only measures them, and
+    the report says their FPS shared the machine."""
+    if executor == "ray":
+        ray = pytest.importorskip("ray")
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    data = _tiny_bench_data(tmp_path / "data")
+    monkeypatch.setattr(table1, "STYLE_SIZE", 32)
+    monkeypatch.setattr(config, "TABLE1_CLIPS", {name: ((64, 48), kind) for name, (_, kind) in config.TABLE1_CLIPS.items()})
+    monkeypatch.setattr(METHODS["johnson"], "QUICK", TINY["johnson"])
+    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("johnson",), flow="dis",
+                      stills=("film_stills/sintel_f0016.png",), seeds=(0, 1), executor=executor, jobs=2)
+    lines: list[str] = []
+    try:
+        result = table1.run_table1(cfg, log=lines.append)
+    finally:
+        if executor == "ray":
+            ray.shutdown()
+    assert any(f"4 cell(s) to run 2 at a time ({executor})" in line for line in lines)
+    cells = [json.loads(p.read_text()) for p in sorted((cfg.out / "cells").iterdir())]
+    assert len(cells) == 4 and all(c["timings"]["concurrent"] == 2 for c in cells)
+    assert all(c["key"]["budget"] == table1.asdict(TINY["johnson"]) for c in cells)  # the tiny budget ran there
+    assert "FPS NOTE: cells of johnson (" in format_text(result)
+
+    lines.clear()
+    again = table1.run_table1(BenchConfig(**{**cfg.__dict__, "executor": "local", "jobs": 1}), log=lines.append)
+    assert sum("reusing the finished cell" in line for line in lines) == 4
+    assert not any("cell(s) to run" in line for line in lines)
+    clip = next(iter(config.TABLE1_CLIPS))
+    assert again["per_clip"][clip]["johnson"]["e_stab"] == pytest.approx(result["per_clip"][clip]["johnson"]["e_stab"])

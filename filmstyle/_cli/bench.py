@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from filmstyle._cli.common import device_of, device_option, given, option
+from filmstyle._cli.common import device_of, device_option, executor_options, given, option
 from filmstyle.core.config import FLOWS, METHODS, BenchConfig
 
 
@@ -24,6 +24,7 @@ def add_parser(b: argparse.ArgumentParser) -> None:
     option(t, "--cache", cls=BenchConfig, type=Path, help="folder for the pre-trained StyleBank (none: ~/.cache/filmstyle)")
     option(t, "--fresh", cls=BenchConfig, action="store_true", help="re-run every (clip, method) cell; by default the "
            "cells finished in OUT by an earlier run with the same settings are reused (only measured again)")
+    executor_options(t, BenchConfig, "the cells not finished", ray_note="; --out on storage every node sees")
     device_option(t)
 
 

@@ -51,6 +51,22 @@ def option(parser: argparse.ArgumentParser, *flags: str, cls: type, field: str |
                         **kwargs)
 
 
+def executor_options(parser: argparse.ArgumentParser, cls: type, what: str, jobs_note: str = "",
+                     ray_note: str = "") -> None:
+    """--jobs, --executor and --address for ``cls``'s fields of those names (independent ``what``
+    run side by side: :mod:`filmstyle.core.executors`)."""
+    from filmstyle.core.config import EXECUTORS
+
+    option(parser, "--jobs", cls=cls, type=at_least(1, "--jobs"),
+           help=f"processes running {what} side by side ({jobs_note}Ray runs as many as its cluster has CPUs)")
+    option(parser, "--executor", cls=cls, choices=EXECUTORS,
+           help=f"where {what} run: local (this process), process (--jobs processes), ray (tasks on a Ray cluster, "
+                f"retried where a worker dies; pip install 'filmstyle[ray]'{ray_note}), auto: process for --jobs "
+                "above 1, else local")
+    option(parser, "--address", cls=cls, help="the Ray cluster for --executor ray: auto, ray://HOST:PORT, or none to "
+           "start Ray on this machine")
+
+
 def given(args: argparse.Namespace, cls: type, **renamed: str) -> dict[str, Any]:
     """The fields of ``cls`` the user gave on the command line (``renamed``: field -> dest)."""
     out = {}

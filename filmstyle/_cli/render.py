@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from filmstyle._cli.common import at_least, claim, force_option, frames_total, given, option, parse_size, progress
-from filmstyle.core.config import EXECUTORS, Segmenting, BACKEND_CHOICES, DETAILS, DEVICES, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
+from filmstyle._cli.common import at_least, claim, executor_options, force_option, frames_total, given, option, parse_size, progress
+from filmstyle.core.config import Segmenting, BACKEND_CHOICES, DETAILS, DEVICES, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
 def add_parser(r: argparse.ArgumentParser) -> None:
@@ -48,17 +48,11 @@ def add_parser(r: argparse.ArgumentParser) -> None:
                 "CPU after a few seconds' export) or auto: onnx for a video where installed, else torch")
     option(r, "--workdir", cls=Segmenting, help="where a render in segments keeps them until the join (none: a "
            "hidden folder beside the output); giving it renders in segments; the same command resumes a killed render")
-    option(r, "--jobs", cls=Segmenting, type=at_least(1, "--jobs"),
-           help="processes rendering segments side by side (more than 1 renders in segments)")
     option(r, "--segment-seconds", cls=Segmenting, type=float,
            help="length of a segment; clips of twice this or more are rendered in segments, resumably")
     option(r, "--keep-workdir", cls=Segmenting, action="store_true", help="keep the segments after the join")
-    option(r, "--executor", cls=Segmenting, choices=EXECUTORS,
-           help="where segments render: local (this process), process (--jobs processes), ray (tasks on a Ray "
-                "cluster; pip install 'filmstyle[ray]'; --workdir on storage every node sees), auto: process for "
-                "--jobs above 1, else local")
-    option(r, "--address", cls=Segmenting, help="the Ray cluster for --executor ray: auto, ray://HOST:PORT, or "
-           "none to start Ray on this machine")
+    executor_options(r, Segmenting, "segments", "more than 1 renders in segments; ",
+                     "; --workdir on storage every node sees")
     option(r, "--strict", cls=RenderOptions, action="store_true",
            help="refuse a damaged or truncated video (nothing written); by default what decodes is rendered and "
                 "the damage reported")

@@ -99,6 +99,11 @@ def settings_lines(result: Mapping[str, Any]) -> list[str]:
     lines += [f"  {name}: {b['text']}  [{b['source']}]" for name, b in result["budgets"].items()]
     if result.get("quick_cuts"):
         lines += ["--quick cut (full -> quick):"] + [f"  {c}" for c in result["quick_cuts"]]
+    shared = sorted({f"{name} ({Path(clip).stem})" for r in result.get("runs", []) for clip, rows in r["per_clip"].items()
+                     for name, row in rows.items() if (row.get("concurrent") or 1) > 1})
+    if shared:
+        lines.append(f"FPS NOTE: cells of {', '.join(shared)} were rendered side by side with others: their FPS share "
+                     "the machine (delete their files in OUT/cells and run again with --executor local for figures of their own)")
     return lines
 
 

@@ -23,7 +23,8 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ import torch
 from filmstyle.core import video
 from filmstyle.core.config import DEVICE, FULL_FRAMES, BenchConfig, LossConfig
 from filmstyle.core.errors import InputError
+from filmstyle.core.executors import ray_cpus, run_jobs, set_threads, threads_per_worker
 from filmstyle.core.files import atomic_path
 from filmstyle.core.image import file_sha256, from_array, load_still, to_array
 from filmstyle.losses import loss_network
@@ -234,10 +236,67 @@ def save_cell(path: Path, key: Mapping[str, Any], timings: Mapping[str, Any], bu
                                   default=str))
 
 
+@dataclass(frozen=True)
+class CellJob:
+    """What a worker needs to get one cell's look and render it (picklable: no callbacks)."""
+
+    method: str
+    budget: Any
+    quick: bool
+    context: Mapping[str, Any]  # data, cache, device: as Method takes them
+    seed: int
+    still: str
+    src: str
+    size: tuple[int, int]
+    frames: int
+    dst: str
+    cell: str
+    key: Mapping[str, Any]
+    label: str  # "[clip, still, seed N] method" for the log
+    threads: int = 0
+    concurrent: int = 1  # cells running side by side on the executor (their FPS share the machine)
+
+
+@dataclass(frozen=True)
+class CellResult:
+    cell: str
+    timings: Mapping[str, Any]
+    budget_text: str
+    label: str
+
+
+@lru_cache(maxsize=4)
+def _method(name: str, quick: bool, budget: Any, context: tuple[tuple[str, Any], ...]) -> Method:
+    """One method object per process and budget: a worker keeps its loaded networks from cell to cell."""
+    return METHODS[name](quick=quick, budget=budget, **dict(context))
+
+
+def run_cell(job: CellJob) -> CellResult:
+    """Get the look of one cell and render the first frames of its clip; the cell file (timings, budget)
+    is written atomically once the render is there, so a killed run resumes at the cells not written."""
+    set_threads(job.threads)
+    m = _method(job.method, job.quick, job.budget, tuple(sorted(job.context.items())))
+    m.seed = job.seed
+    prep = m.prepare(job.still, job.src)
+    warm_up(prep.stylizer, job.size)
+    stats = video.transcode(job.src, job.dst, prep.stylizer, size=job.size, max_frames=job.frames)
+    timings = {"look_seconds": prep.seconds, "look_steps": prep.steps, "per_frame_steps": prep.per_frame_steps,
+               "frames": stats.frames, "model_seconds": prep.stylizer.model_seconds,
+               "total_seconds": stats.seconds_total, "concurrent": job.concurrent, "notes": prep.notes}
+    text = m.budget_text()
+    save_cell(Path(job.cell), job.key, timings, text)
+    return CellResult(job.cell, timings, text, job.label)
+
+
 def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: str = DEVICE) -> dict[str, Any]:
     """Run the bench (module docstring) and return everything written to the JSON report. ``device``:
     where the methods train and render ("auto", "cpu" or "cuda"); the measures run on the CPU. It is
-    not part of a cell's identity: cells made on one device are reused on another."""
+    not part of a cell's identity: cells made on one device are reused on another.
+
+    The cells not finished before run on ``cfg.executor`` (:func:`filmstyle.core.executors.run_jobs`):
+    in this process, on a pool of ``cfg.jobs`` processes, or as Ray tasks. Work that all cells of a
+    method share (StyleBank's pre-training) is done here first, once; the measures run here at the end.
+    """
     started = time.perf_counter()
     still_paths, clips = check_data(cfg)
     n = cfg.n_frames
@@ -251,12 +310,57 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
             losses = ", ".join(f"{k} {v:.3g}" for k, v in sorted(last.items()))
             log(f"  stylebank pre-training: step {step}/{total} (last loss: {losses})")
 
-    context = {"data": cfg.data, "cache": cfg.cache, "on_step": on_step, "device": device}
-    methods = [METHODS[name](quick=cfg.quick, **context) for name in cfg.methods]
+    context = {"data": cfg.data.resolve(), "cache": None if cfg.cache is None else cfg.cache.resolve(),
+               "device": device}
+    methods = [METHODS[name](quick=cfg.quick, on_step=on_step, **context) for name in cfg.methods]
     methods_by_name = {m.name: m for m in methods}
-    vgg = loss_network(LossConfig())  # relu4_3: the style layers; relu3_3 (content) comes before
-    renders_dir = cfg.out / "renders"
+    renders_dir = (cfg.out / "renders").resolve()
     renders_dir.mkdir(parents=True, exist_ok=True)
+    cells_dir = (cfg.out / "cells").resolve()
+    executor = cfg.executor_kind
+    workers = 1 if executor == "local" else cfg.jobs
+
+    # the plan: every cell, each once (a method without a seed has one cell for all seeds)
+    done: dict[str, tuple[Mapping[str, Any], str]] = {}  # cell file -> (timings, budget text)
+    todo: dict[str, CellJob] = {}
+    for still_path in still_paths:
+        for seed in cfg.seeds:
+            for clip, src in clips.items():
+                size = cfg.clips[clip][0]
+                for m in methods:
+                    m.seed = seed
+                    name = cell_name(clip, m, still_path)
+                    cell, dst = cells_dir / f"{name}.json", renders_dir / f"{name}.mp4"
+                    if str(cell) in done or str(cell) in todo:
+                        continue
+                    key = cell_key(cfg, m, still_path, size)
+                    label = f"[{clip}, {still_path.stem}, seed {seed}] {m.name}"
+                    kept = load_cell(cell, key, dst) if not cfg.fresh else None
+                    if kept is not None:
+                        done[str(cell)] = kept["timings"], kept["budget_text"]
+                        log(f"{label}: reusing the finished cell {cell} (--fresh re-runs it)")
+                    else:
+                        todo[str(cell)] = CellJob(m.name, m.budget, cfg.quick, context, seed, str(still_path.resolve()),
+                                                  str(src.resolve()), size, n, str(dst), str(cell), key, label)
+    if todo:
+        slots = {"local": 1, "process": workers}.get(executor) or ray_cpus(cfg.address)
+        concurrent = min(slots, len(todo))
+        threads = threads_per_worker(executor, workers)
+        jobs = [replace(j, threads=threads, concurrent=concurrent) for j in todo.values()]
+        for m in methods:
+            if any(j.method == m.name for j in jobs):
+                m.shared()  # once, here, before cells run side by side
+        where = "in this process" if executor == "local" else f"{concurrent} at a time ({executor})"
+        log(f"{len(jobs)} cell(s) to run {where}; {len(done)} finished before")
+
+        def on_done(r: CellResult) -> None:
+            done[r.cell] = r.timings, r.budget_text
+            log(f"{r.label}: look in {r.timings['look_seconds']:.1f} s ({r.timings['look_steps']} steps); "
+                f"{r.timings['frames']} frames rendered in {r.timings['total_seconds']:.1f} s")
+
+        run_jobs(run_cell, jobs, executor=executor, workers=workers, address=cfg.address, on_done=on_done)
+
+    vgg = loss_network(LossConfig())  # relu4_3: the style layers; relu3_3 (content) comes before
     runs: list[dict[str, Any]] = []
     budget_texts: dict[str, str] = {}  # per method, as the run that made its cells saw it
     for still_path in still_paths:
@@ -264,36 +368,14 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
         for seed in cfg.seeds:
             per_clip: dict[str, dict[str, dict[str, Any]]] = {}
             renders: dict[str, dict[str, str]] = {}
-            for m in methods:
-                m.seed = seed
             tag = f"{still_path.stem}, seed {seed}"
             for clip, src in clips.items():
-                size = cfg.clips[clip][0]
                 timings, paths = {}, {}
                 for m in methods:
+                    m.seed = seed
                     name = cell_name(clip, m, still_path)
-                    dst = renders_dir / f"{name}.mp4"
-                    cell = cfg.out / "cells" / f"{name}.json"
-                    key = cell_key(cfg, m, still_path, size)
-                    made_this_run = not m.seeded and seed != cfg.seeds[0]  # one cell for all seeds, made at the first
-                    kept = load_cell(cell, key, dst) if made_this_run or not cfg.fresh else None
-                    if kept is not None:
-                        timings[m.name], budget_texts[m.name] = kept["timings"], kept["budget_text"]
-                        log(f"[{clip}, {tag}] {m.name}: reusing the finished cell {cell} (--fresh re-runs it)")
-                    else:
-                        log(f"[{clip}, {tag}] {m.name}: getting the look ...")
-                        prep = m.prepare(still_path, src)
-                        warm_up(prep.stylizer, size)
-                        stats = video.transcode(src, dst, prep.stylizer, size=size, max_frames=n)
-                        timings[m.name] = {"look_seconds": prep.seconds, "look_steps": prep.steps,
-                                           "per_frame_steps": prep.per_frame_steps, "frames": stats.frames,
-                                           "model_seconds": prep.stylizer.model_seconds,
-                                           "total_seconds": stats.seconds_total, "notes": prep.notes}
-                        budget_texts[m.name] = m.budget_text()
-                        save_cell(cell, key, timings[m.name], budget_texts[m.name])
-                        log(f"[{clip}, {tag}] {m.name}: look in {prep.seconds:.1f} s ({prep.steps} steps); "
-                            f"{stats.frames} frames rendered in {stats.seconds_total:.1f} s")
-                    paths[m.name] = dst
+                    timings[m.name], budget_texts[m.name] = done[str(cells_dir / f"{name}.json")]
+                    paths[m.name] = renders_dir / f"{name}.mp4"
                 rows = measure_cached(cfg.out / "measures" / f"{Path(clip).stem}-{still_path.stem}.json", src, paths,
                                       frames=n, vgg=vgg, still=still, flow=cfg.flow,
                                       log=lambda k: log(f"[{clip}, {tag}] measuring {k} of {len(paths)} renders "

@@ -52,6 +52,12 @@ def _positive(**values: float) -> None:
             raise InputError(None, f"--{name.replace('_', '-')} must be positive, got {v}")
 
 
+def executor_kind(executor: str, jobs: int) -> str:
+    """The executor that runs (one of :data:`EXECUTORS` but "auto"): "auto" is process with ``jobs``
+    above 1, else local."""
+    return executor if executor != "auto" else ("process" if jobs > 1 else "local")
+
+
 def _one_of(name: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise InputError(None, f"unknown --{name.replace('_', '-')} {value!r}", f"use one of: {', '.join(choices)}")
@@ -296,6 +302,10 @@ class Segmenting:
     executor: str = "auto"
     address: str | None = None
 
+    @property
+    def executor_kind(self) -> str:
+        return executor_kind(self.executor, self.jobs)
+
     def __post_init__(self) -> None:
         _one_of("executor", self.executor, EXECUTORS)
         if self.jobs < 1:
@@ -463,7 +473,10 @@ class BenchConfig:
     :func:`~filmstyle.core.assets.shared_data`); stills: relative to DATA/styles; seeds: of the methods'
     adaptation, one run per (still, seed) and the table their mean; frames: None = FULL_FRAMES
     (QUICK_FRAMES with quick); flow: of the e_stab measurement (DeepFlow, as the paper); cache: where the
-    pre-trained StyleBank is kept (None: ~/.cache/filmstyle); fresh: re-run every finished cell."""
+    pre-trained StyleBank is kept (None: ~/.cache/filmstyle); fresh: re-run every finished cell;
+    executor, jobs, address: where the cells that are not finished run, as :class:`Segmenting`'s
+    (cells run side by side share the machine: their FPS is then measured under contention, and the
+    report says so)."""
 
     data: Path = field(default_factory=shared_data)
     out: Path = Path("bench-table1")
@@ -476,6 +489,18 @@ class BenchConfig:
     cache: Path | None = None
     fresh: bool = False
     clips: Mapping[str, tuple[tuple[int, int], str]] = field(default_factory=lambda: dict(TABLE1_CLIPS))
+    executor: str = "auto"
+    jobs: int = 1
+    address: str | None = None
+
+    def __post_init__(self) -> None:
+        _one_of("executor", self.executor, EXECUTORS)
+        if self.jobs < 1:
+            raise InputError(None, f"--jobs must be at least 1, got {self.jobs}")
+
+    @property
+    def executor_kind(self) -> str:
+        return executor_kind(self.executor, self.jobs)
 
     @property
     def n_frames(self) -> int:

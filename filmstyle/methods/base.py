@@ -100,6 +100,10 @@ class Method(ABC):
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         """Get the look of ``still`` for rendering ``clip``; see :class:`Prepared`."""
 
+    def shared(self) -> None:
+        """Do the work that every look of this method shares (StyleBank's pre-training), so that
+        cells run side by side find it done rather than each doing it. Nothing by default."""
+
     def budget_text(self) -> str:
         """The budget in words (printed with the table)."""
         return ", ".join(f"{k} {v}" for k, v in self.budget_dict().items())

@@ -210,6 +210,9 @@ class StyleBankMethod(Method):
             pre += f" [{'cached' if p['cached'] else 'trained now'}: {p['seconds']} s, {len(p['styles'])} styles]"
         return f"{pre}; new bank {b.bank_steps} steps on {b.frames} clip frames, E and D frozen; width {b.width}"
 
+    def shared(self) -> None:
+        self._pretrained()  # trained and cached once; each worker then loads it from the cache
+
     def _pretrained(self) -> StyleBankNet:
         if self._net is None:
             from filmstyle.training.tasks import split_data

@@ -1,0 +1,116 @@
+"""Independent jobs run in this process, on a pool of processes, or as Ray tasks, behind one call.
+
+The segments of a long render (:mod:`filmstyle.segments`) and the cells of Table 1
+(:mod:`filmstyle.bench.table1`) are independent jobs: a picklable job object handed to a module-level
+function that writes its result to a file atomically and returns a small summary. :func:`run_jobs`
+runs them where the user asked:
+
+- ``local``: one after another in this process;
+- ``process``: a pool of ``workers`` processes on this machine (spawned, not forked: torch and PyAV
+  hold threads that a fork would copy half-way);
+- ``ray``: one Ray task per job, one CPU each, on the cluster at ``address`` (``auto``,
+  ``ray://HOST:PORT``, or none for a Ray started here); a job whose worker dies (killed, out of memory,
+  node lost) is run again, :data:`RAY_RETRIES` times. ``pip install 'filmstyle[ray]'``.
+
+A job that raises stops the run: the jobs not started are dropped (a Ray task is cancelled) and the
+error goes to the caller. What the finished jobs wrote stays, so the same command resumes.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from filmstyle.core.errors import InputError
+
+J = TypeVar("J")
+R = TypeVar("R")
+
+EXECUTOR_KINDS = ("local", "process", "ray")
+RAY_RETRIES = 3  # a job whose worker died is run again this often
+
+
+def threads_per_worker(executor: str, workers: int) -> int:
+    """Torch threads for each worker: the cores shared out on a process pool, one on Ray (each task
+    holds one CPU), 0 (leave torch's default) in this process."""
+    if executor == "process":
+        return max(1, (os.cpu_count() or 1) // max(1, workers))
+    return 1 if executor == "ray" else 0
+
+
+def set_threads(threads: int) -> None:
+    """In a worker: torch on ``threads`` threads (0: as it is)."""
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def run_jobs(fn: Callable[[J], R], jobs: Iterable[J], *, executor: str = "local", workers: int = 1,
+             address: str | None = None, on_done: Callable[[R], None] | None = None) -> list[R]:
+    """``[fn(job) for job in jobs]`` in the order they finish, run by ``executor`` (module docstring).
+    ``fn`` must be a module-level function and the jobs picklable for ``process`` and ``ray``.
+    ``on_done(result)`` is called in this process as each job finishes."""
+    jobs = list(jobs)
+    if executor not in EXECUTOR_KINDS:
+        raise InputError(None, f"unknown executor {executor!r}", f"use one of: {', '.join(EXECUTOR_KINDS)}")
+    results: list[R] = []
+    for result in _results(fn, jobs, executor, workers, address):
+        results.append(result)
+        if on_done is not None:
+            on_done(result)
+    return results
+
+
+def _results(fn: Callable[[Any], Any], jobs: list[Any], executor: str, workers: int,
+             address: str | None) -> Iterator[Any]:
+    if executor == "ray":
+        yield from _on_ray(fn, jobs, address)
+    elif executor == "local" or workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield fn(job)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(fn, job) for job in jobs]
+            try:
+                for done in as_completed(futures):
+                    yield done.result()
+            except BaseException:
+                for f in futures:  # a failed job or a stopped driver: start nothing more
+                    f.cancel()
+                raise
+
+
+def ray_init(address: str | None) -> Any:
+    """The ``ray`` module, connected to ``address`` (or a Ray started here) unless already connected."""
+    try:
+        import ray
+    except ImportError:
+        raise InputError(None, "--executor ray needs Ray", "pip install 'filmstyle[ray]'") from None
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+    return ray
+
+
+def ray_cpus(address: str | None) -> int:
+    """How many one-CPU tasks the Ray cluster at ``address`` runs at a time."""
+    return max(1, int(ray_init(address).cluster_resources().get("CPU", 1)))
+
+
+def _on_ray(fn: Callable[[Any], Any], jobs: list[Any], address: str | None) -> Iterator[Any]:
+    if not jobs:
+        return
+    ray = ray_init(address)
+    task = ray.remote(num_cpus=1, max_retries=RAY_RETRIES)(fn)
+    pending = [task.remote(job) for job in jobs]
+    try:
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            yield ray.get(done[0])
+    except BaseException:
+        for ref in pending:  # a failed job or a stopped driver leaves nothing running: the next run resumes
+            ray.cancel(ref, force=True)
+        raise
