@@ -20,12 +20,18 @@ install: $(BIN)/filmstyle
 demo: install
 	$(BIN)/filmstyle demo
 
-# the tests also cover the optional extras: onnx (installed above) and ray (render --executor ray)
+# the tests also cover the optional extras: onnx (installed above), ray (render --executor ray) and
+# ui (filmstyle ui; its browser test drives the system's chromium through playwright, never
+# playwright's own browser download)
 $(VENV)/.ray: $(BIN)/filmstyle
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[ray]'
 	touch $@
 
-test: install $(VENV)/.ray
+$(VENV)/.ui: $(BIN)/filmstyle
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[ui]' 'playwright>=1.40'
+	touch $@
+
+test: install $(VENV)/.ray $(VENV)/.ui
 	$(BIN)/python -m pytest
 
 clean:

@@ -81,6 +81,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, default=10.0, help="length of the clip (default 10)")
     p.add_argument("--segment-seconds", type=float, default=Segmenting.segment_seconds)
+    p.add_argument("--size", help="render at WxH (default: the clip's 640x360), e.g. 320x180 to fit a long clip "
+                   "into a CPU session")
     p.add_argument("--skip-ray", action="store_true")
     p.add_argument("--skip-reference", action="store_true", help="only the Ray runs (no one-pass and local renders)")
     args = p.parse_args()
@@ -94,7 +96,7 @@ def main() -> None:
     from filmstyle.segments import render_segmented
 
     print(machine())
-    options = RenderOptions()
+    options = RenderOptions(size=tuple(int(v) for v in args.size.split("x")) if args.size else None)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -103,7 +105,7 @@ def main() -> None:
         info = video.probe(src)
         print(f"clip: {info.frame_count} frames, {info.duration / 60:.1f} min at {info.width}x{info.height} "
               f"({time.perf_counter() - started:.1f} s to build); segments of {args.segment_seconds:g} s; look "
-              f"{DEMO_LOOK.name}; render's defaults")
+              f"{DEMO_LOOK.name}; render's defaults" + (f" at --size {args.size}" if args.size else ""))
         if not args.skip_reference:
             started = time.perf_counter()
             render_video(load_look(DEMO_LOOK), src, tmp / "one.mp4", options)

@@ -66,14 +66,18 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
                content_dir: str | os.PathLike | None = None, init: str = ADAPT_INIT,
                net_config: dict[str, int] | None = None, checkpoint: str | os.PathLike | None = None,
                device: str = DEVICE,
-               on_step: Callable[[int, dict[str, float]], None] | None = None) -> tuple[Look, AdaptResult]:
+               on_step: Callable[[int, dict[str, float]], None] | None = None,
+               on_network: Callable[[int, torch.nn.Module], None] | None = None) -> tuple[Look, AdaptResult]:
     """Adapt a transform network to the style of ``still``; returns the look and the run's figures.
 
     ``init``: "meta" (the shipped meta-learned initialisation), "scratch" (Johnson et al.: random
     weights) or a look/init file. ``cfg`` None: :meth:`AdaptConfig.for_init` of ``init``. ``net_config``
     (width and/or depth, the rest of :data:`FILMSTYLE_NET`) applies to ``init="scratch"`` only.
     ``device``: where it trains, "auto", "cpu" or "cuda" (:func:`filmstyle.core.device.resolve_device`);
-    the look's network comes back on the CPU.
+    the look's network comes back on the CPU. ``on_step(step, loss terms)`` after every step;
+    ``on_network(step, net)`` too, with the network being trained (on ``device``), between two steps:
+    a caller that shows the look as it forms copies what it needs there (e.g. the state dict); raising
+    in either stops the adaptation.
     """
     cfg = cfg if cfg is not None else AdaptConfig.for_init(init)
     where = resolve_device(device)
@@ -99,8 +103,14 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
     run_key = hashlib.sha256(json.dumps([still_sha, cfg.to_dict(), init_id, net.config, source], sort_keys=True).encode()).hexdigest()
     thumbnail = to_array(load_still(still, STILL_SIDE))
     composite = graded_composite(thumbnail, frames, cfg.size, cfg.detail_sigma) if cfg.tone == "grade" else None
+    step_cb = on_step
+    if on_network is not None:
+        def step_cb(step: int, terms: dict[str, float]) -> None:
+            if on_step is not None:
+                on_step(step, terms)
+            on_network(step, net)
     try:
-        result = adapt(net.to(where), style, frames, cfg, checkpoint=checkpoint, run_key=run_key, on_step=on_step,
+        result = adapt(net.to(where), style, frames, cfg, checkpoint=checkpoint, run_key=run_key, on_step=step_cb,
                        pairs=pairs, composite=composite)
     finally:
         net.cpu()

@@ -351,6 +351,19 @@ def make_stylizer(look: Look, src: str | os.PathLike, options: RenderOptions = R
     return stylizer
 
 
+def stylize_frames(look: Look, src: str | os.PathLike, frames: list[np.ndarray], options: RenderOptions = RenderOptions(),
+                   *, setup: StylizerSetup | None = None) -> tuple[list[np.ndarray], StylizerSetup]:
+    """``frames`` of the clip ``src`` ((H, W, 3) uint8 RGB, any size) as a render of ``src`` with
+    ``options`` shows them, each on its own (no temporal blending): the preview of a look on a few
+    frames. Returns them and the setup fitted to ``src`` (:class:`StylizerSetup`); pass it back with
+    the same still and clip (another network, strength or detail) and nothing is fitted again. The
+    setup depends on the look's still, not on its network: it holds while a look adapts."""
+    # "auto": torch, as for one image: a preview's few frames do not repay an onnx export
+    backend = choose(options.backend, look.net, frames=1, device=resolve_device(options.device))
+    stylizer = make_stylizer(look, src, replace(options, temporal="none", backend=backend), setup=setup)
+    return [stylizer(f) for f in frames], setup if setup is not None else setup_of(stylizer)
+
+
 def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions = RenderOptions(),
                  *, on_frame: Callable[[int], None] | None = None) -> RenderStats:
     """Render ``src`` in ``look`` to ``dst`` (audio, frame rate and timestamps kept)."""

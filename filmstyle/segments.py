@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filmstyle.core import video
 from filmstyle.core.config import RenderOptions, Segmenting
@@ -30,6 +31,9 @@ from filmstyle.core.errors import InputError
 from filmstyle.core.executors import run_jobs, set_threads, threads_per_worker
 from filmstyle.core.files import atomic_path
 from filmstyle.core.image import file_sha256
+
+if TYPE_CHECKING:
+    from filmstyle.render import RenderStats
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +194,23 @@ def _manifest(look: str | os.PathLike, src: str | os.PathLike, options: RenderOp
                                                     "mtime_ns": stat.st_mtime_ns},
             "look_sha256": file_sha256(look), "options": {k: v for k, v in asdict(options).items() if k != "device"},
             "segments": [asdict(s) for s in segments]}
+
+
+def render_file(look: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike,
+                options: RenderOptions = RenderOptions(), how: Segmenting = Segmenting(), *,
+                on_frames: Callable[[int], None] | None = None) -> RenderStats | SegmentedStats:
+    """Render ``src`` in the look file ``look`` to ``dst`` as ``filmstyle render`` does: in segments
+    (:func:`render_segmented`) where :func:`segmented` says so (long clips, or ``how`` asks for it),
+    else in one pass (:func:`filmstyle.render.render_video`). ``on_frames(n)`` as n more frames are
+    written (per frame in one pass, per segment in segments)."""
+    from filmstyle.look import load_look
+    from filmstyle.render import render_video
+
+    if segmented(video.probe(src), how):
+        return render_segmented(look, src, dst, options, how,
+                                on_segment=None if on_frames is None else (lambda r: on_frames(r.frames)))
+    return render_video(load_look(look), src, dst, options,
+                        on_frame=None if on_frames is None else (lambda _i: on_frames(1)))
 
 
 def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike,

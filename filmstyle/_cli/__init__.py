@@ -30,6 +30,7 @@ COMMANDS = {
     "grade": ("grade", "apply a colour look (LUT) to a video: fast, colour only, audio kept"),
     "meta-train": ("meta_train", "meta-learn an initialisation that adapts to a new look in few steps"),
     "bench": ("bench", "benchmarks: the paper's Table 1, reproduced side by side"),
+    "ui": ("ui", "a preview page in the browser: adapt, compare, render and download (pip install 'filmstyle[ui]')"),
 }
 
 

@@ -60,43 +60,31 @@ def add_parser(r: argparse.ArgumentParser) -> None:
 
 
 def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike, options: RenderOptions,
-           quiet: bool, how: Segmenting | None = None):  # noqa: ANN201 - RenderStats or SegmentedStats
-    """Render with a progress bar and print the figures (also the demo's render); the output was
-    claimed (:func:`filmstyle._cli.common.claim`) by the caller."""
+           quiet: bool, how: Segmenting = Segmenting()):  # noqa: ANN201 - RenderStats or SegmentedStats
+    """Render (:func:`filmstyle.segments.render_file`: in segments where long) with a progress bar and
+    print the figures (also the demo's render); the output was claimed
+    (:func:`filmstyle._cli.common.claim`) by the caller."""
     from filmstyle.core import video
-    from filmstyle.look import load_look
-    from filmstyle.render import render_video
+    from filmstyle.segments import SegmentedStats, render_file, segmented
 
     info = video.probe(src)
-    if how is not None:
-        from filmstyle.segments import segmented
-
-        if segmented(info, how):
-            return _render_segmented(look_path, src, dst, options, how, info, quiet)
-    look = load_look(look_path)
-    with progress(frames_total(info.frame_count, options.max_frames), "render", "frame", quiet) as bar:
-        stats = render_video(look, src, dst, options, on_frame=lambda i: bar.update(1))
+    try:
+        with progress(frames_total(info.frame_count, options.max_frames), "render", "frame", quiet) as bar:
+            stats = render_file(look_path, src, dst, options, how, on_frames=bar.update)
+    except KeyboardInterrupt as e:
+        e.resumable = segmented(info, how)  # the finished segments are kept: the same command renders only the rest
+        raise
+    if isinstance(stats, SegmentedStats):
+        reused = f", {stats.reused} found done" if stats.reused else ""
+        print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, {stats.audio_streams} "
+              f"audio stream(s) kept; {stats.segments} segment(s) ({stats.rendered} rendered{reused}, {how.jobs} "
+              f"job(s)), end-to-end {stats.e2e_fps:.2f} FPS ({stats.seconds_render:.1f} s + join "
+              f"{stats.seconds_join:.1f} s)")
+        return stats
     print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, "
           f"{stats.audio_streams} audio stream(s) kept; model {stats.model_fps:.2f} FPS ({stats.backend}), "
           f"end-to-end {stats.e2e_fps:.2f} FPS ({stats.total_seconds:.1f} s)"
           + (f"; temporal blend {stats.temporal_seconds:.1f} s, {stats.cuts} cut(s)" if options.temporal == "blend" else ""))
-    return stats
-
-
-def _render_segmented(look_path, src, dst, options: RenderOptions, how: Segmenting, info, quiet: bool):  # noqa: ANN001, ANN202
-    """A render in segments (filmstyle.segments) with a progress bar; Ctrl-C or SIGTERM says it resumes."""
-    from filmstyle.segments import render_segmented
-
-    try:
-        with progress(frames_total(info.frame_count, options.max_frames), "render", "frame", quiet) as bar:
-            stats = render_segmented(look_path, src, dst, options, how, on_segment=lambda r: bar.update(r.frames))
-    except KeyboardInterrupt as e:
-        e.resumable = True  # the finished segments are kept: the same command renders only the rest
-        raise
-    reused = f", {stats.reused} found done" if stats.reused else ""
-    print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, {stats.audio_streams} audio "
-          f"stream(s) kept; {stats.segments} segment(s) ({stats.rendered} rendered{reused}, {how.jobs} job(s)), "
-          f"end-to-end {stats.e2e_fps:.2f} FPS ({stats.seconds_render:.1f} s + join {stats.seconds_join:.1f} s)")
     return stats
 
 

@@ -505,3 +505,31 @@ class BenchConfig:
     @property
     def n_frames(self) -> int:
         return self.frames or (QUICK_FRAMES if self.quick else FULL_FRAMES)
+
+
+@dataclass(frozen=True)
+class UIConfig:
+    """What ``filmstyle ui`` serves (:mod:`filmstyle.ui`). host, port: where (127.0.0.1: this machine
+    only; 0.0.0.0 for others to reach it); max_upload_mb: the largest file accepted, per file;
+    preview_frames: frames of the clip the before/after view offers (spread from first to last);
+    preview_side: the longer side of those frames in px; preview_seconds: the short preview render;
+    preview_every: seconds between updates of the before/after while a look adapts; jobs: long jobs
+    (adapt, render, LUT) running at a time for all users together, the others wait in the queue;
+    session_hours: a session's files are deleted this long after its last use (or when its tab closes)."""
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_upload_mb: int = 4096
+    preview_frames: int = 3
+    preview_side: int = 640
+    preview_seconds: float = 3.0
+    preview_every: float = 2.0
+    jobs: int = 2
+    session_hours: float = 6.0
+
+    def __post_init__(self) -> None:
+        _positive(max_upload_mb=self.max_upload_mb, preview_frames=self.preview_frames, preview_side=self.preview_side,
+                  preview_seconds=self.preview_seconds, preview_every=self.preview_every, jobs=self.jobs,
+                  session_hours=self.session_hours)
+        if not 0 < self.port < 65536:
+            raise InputError(None, f"--port must be 1 to 65535, got {self.port}")

@@ -384,6 +384,15 @@ def _encoder_for(codec: str, dst: Path) -> tuple[str, str]:
     return encoder, pix_fmt
 
 
+def check_frame_limits(info: VideoInfo) -> None:
+    """InputError where ``info``'s frames are larger than filmstyle renders at their own size
+    (:data:`~filmstyle.core.config.MAX_VIDEO_SIDE`, :data:`~filmstyle.core.config.MAX_VIDEO_PIXELS`)."""
+    width, height = info.width // 2 * 2, info.height // 2 * 2
+    if max(width, height) > MAX_VIDEO_SIDE or width * height > MAX_VIDEO_PIXELS:
+        raise InputError(info.path, f"frames are {info.width}x{info.height}, larger than filmstyle renders (at most "
+                         f"{MAX_VIDEO_SIDE} px a side and {MAX_VIDEO_PIXELS / 1e6:.1f} MP)", "give a smaller --size")
+
+
 def _output_size(size: Size | None, info: VideoInfo) -> Size:
     """(W, H) to encode: ``size`` if given, else the source's, rounded down to even for 4:2:0/4:2:2."""
     _check_size(size)
@@ -392,9 +401,8 @@ def _output_size(size: Size | None, info: VideoInfo) -> Size:
     if min(even) < 2:
         raise InputError(info.path, f"frame size {width}x{height} is too small to encode",
                          "give a video (or size) at least 2x2 pixels")
-    if size is None and (max(even) > MAX_VIDEO_SIDE or even[0] * even[1] > MAX_VIDEO_PIXELS):
-        raise InputError(info.path, f"frames are {width}x{height}, larger than filmstyle renders (at most "
-                         f"{MAX_VIDEO_SIDE} px a side and {MAX_VIDEO_PIXELS / 1e6:.1f} MP)", "give a smaller --size")
+    if size is None:
+        check_frame_limits(info)
     if even != (width, height):
         log.warning("%s: output size %dx%d rounded down to %dx%d (4:2:0 video needs even sizes)",
                     info.path, width, height, *even)
