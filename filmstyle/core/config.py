@@ -515,7 +515,8 @@ class UIConfig:
     preview_side: the longer side of those frames in px; preview_seconds: the short preview render;
     preview_every: seconds between updates of the before/after while a look adapts; jobs: long jobs
     (adapt, render, LUT) running at a time for all users together, the others wait in the queue;
-    session_hours: a session's files are deleted this long after its last use (or when its tab closes)."""
+    session_hours: the copies of uploads and downloads the page keeps are deleted this long after they
+    were made (a session's own folder goes when its tab has been closed for an hour, or the server stops)."""
 
     host: str = "127.0.0.1"
     port: int = 7860

@@ -88,7 +88,8 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
         return Workspace(config, root=root)
 
     with gr.Blocks(title=TITLE, delete_cache=(900, int(ttl)), analytics_enabled=False) as page:
-        ws = gr.State(session, time_to_live=ttl, delete_callback=Workspace.close)
+        # deleted (delete_callback) when the tab has been closed for an hour (Gradio's wait for a reopened tab)
+        ws = gr.State(session, delete_callback=Workspace.close)
         gr.Markdown(f"# {TITLE}\n{INTRO}")
         with gr.Row():
             with gr.Column():  # a file, not an image input: every still is read (and answered) by filmstyle
