@@ -285,9 +285,10 @@ def test_cells_run_side_by_side_and_a_rerun_reuses_them(tmp_path: Path, monkeypa
             ray.shutdown()
     assert any(f"4 cell(s) to run 2 at a time ({executor})" in line for line in lines)
     cells = [json.loads(p.read_text()) for p in sorted((cfg.out / "cells").iterdir())]
-    assert len(cells) == 4 and all(c["timings"]["concurrent"] == 2 for c in cells)
+    assert len(cells) == 4 and all(c["timings"]["concurrent"] == 2 and c["timings"]["renders_alone"] for c in cells)
+    assert all(c["timings"]["threads"] == 1 for c in cells)  # the 2 cores shared out
     assert all(c["key"]["budget"] == table1.asdict(TINY["johnson"]) for c in cells)  # the tiny budget ran there
-    assert "FPS NOTE: cells of johnson (" in format_text(result)
+    assert "their timed renders took turns" in format_text(result) and "FPS NOTE" not in format_text(result)
 
     lines.clear()
     again = table1.run_table1(BenchConfig(**{**cfg.__dict__, "executor": "local", "jobs": 1}), log=lines.append)
@@ -295,3 +296,16 @@ def test_cells_run_side_by_side_and_a_rerun_reuses_them(tmp_path: Path, monkeypa
     assert not any("cell(s) to run" in line for line in lines)
     clip = next(iter(config.TABLE1_CLIPS))
     assert again["per_clip"][clip]["johnson"]["e_stab"] == pytest.approx(result["per_clip"][clip]["johnson"]["e_stab"])
+
+
+def test_render_turn_lets_one_timed_render_run_at_a_time(tmp_path: Path) -> None:
+    import fcntl
+
+    lock = tmp_path / "render.lock"
+    with table1.render_turn(str(lock)), open(lock, "a") as other:  # another worker's attempt meanwhile
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with open(lock, "a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again once the render is done
+    with table1.render_turn(None):  # cells one after another: nothing to hold
+        pass

@@ -99,11 +99,20 @@ def settings_lines(result: Mapping[str, Any]) -> list[str]:
     lines += [f"  {name}: {b['text']}  [{b['source']}]" for name, b in result["budgets"].items()]
     if result.get("quick_cuts"):
         lines += ["--quick cut (full -> quick):"] + [f"  {c}" for c in result["quick_cuts"]]
-    shared = sorted({f"{name} ({Path(clip).stem})" for r in result.get("runs", []) for clip, rows in r["per_clip"].items()
-                     for name, row in rows.items() if (row.get("concurrent") or 1) > 1})
+    rows = [(f"{name} ({Path(clip).stem})", row) for r in result.get("runs", []) for clip, rows in r["per_clip"].items()
+            for name, row in rows.items() if (row.get("concurrent") or 1) > 1]
+    shared = sorted({name for name, row in rows if not row.get("renders_alone")})
+    turns = sorted({name for name, row in rows if row.get("renders_alone")})
     if shared:
         lines.append(f"FPS NOTE: cells of {', '.join(shared)} were rendered side by side with others: their FPS share "
                      "the machine (delete their files in OUT/cells and run again with --executor local for figures of their own)")
+    if turns:
+        lines.append(f"FPS note: cells of {', '.join(turns)} got their looks side by side with other cells; their timed "
+                     "renders took turns (never two at once) but may have shared the machine with another cell's training")
+    threads = sorted({int(row["threads"]) for r in result.get("runs", []) for rows in r["per_clip"].values()
+                      for row in rows.values() if row.get("threads")})
+    if threads:
+        lines.append(f"renders timed on {' or '.join(map(str, threads))} torch thread(s)")
     return lines
 
 

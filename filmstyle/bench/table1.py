@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
@@ -254,7 +255,8 @@ class CellJob:
     key: Mapping[str, Any]
     label: str  # "[clip, still, seed N] method" for the log
     threads: int = 0
-    concurrent: int = 1  # cells running side by side on the executor (their FPS share the machine)
+    concurrent: int = 1  # cells running side by side on the executor
+    turn: str | None = None  # a lock file: with cells side by side, their timed renders take turns
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,25 @@ class CellResult:
     timings: Mapping[str, Any]
     budget_text: str
     label: str
+
+
+@contextmanager
+def render_turn(lock: str | None) -> Iterator[None]:
+    """Hold the exclusive lock on the file ``lock`` (None: nothing to hold): cells that get their looks
+    side by side still time their renders one at a time, so that no render shares the machine with
+    another render (fcntl locks: processes of one machine, or nodes on storage that supports them)."""
+    if lock is None:
+        yield
+        return
+    import fcntl
+
+    Path(lock).parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 @lru_cache(maxsize=4)
@@ -278,11 +299,13 @@ def run_cell(job: CellJob) -> CellResult:
     m = _method(job.method, job.quick, job.budget, tuple(sorted(job.context.items())))
     m.seed = job.seed
     prep = m.prepare(job.still, job.src)
-    warm_up(prep.stylizer, job.size)
-    stats = video.transcode(job.src, job.dst, prep.stylizer, size=job.size, max_frames=job.frames)
+    with render_turn(job.turn):
+        warm_up(prep.stylizer, job.size)
+        stats = video.transcode(job.src, job.dst, prep.stylizer, size=job.size, max_frames=job.frames)
     timings = {"look_seconds": prep.seconds, "look_steps": prep.steps, "per_frame_steps": prep.per_frame_steps,
                "frames": stats.frames, "model_seconds": prep.stylizer.model_seconds,
-               "total_seconds": stats.seconds_total, "concurrent": job.concurrent, "notes": prep.notes}
+               "total_seconds": stats.seconds_total, "threads": torch.get_num_threads(), "concurrent": job.concurrent,
+               "renders_alone": job.concurrent == 1 or job.turn is not None, "notes": prep.notes}
     text = m.budget_text()
     save_cell(Path(job.cell), job.key, timings, text)
     return CellResult(job.cell, timings, text, job.label)
@@ -346,7 +369,8 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
         slots = {"local": 1, "process": workers}.get(executor) or ray_cpus(cfg.address)
         concurrent = min(slots, len(todo))
         threads = threads_per_worker(executor, workers)
-        jobs = [replace(j, threads=threads, concurrent=concurrent) for j in todo.values()]
+        turn = str(cfg.out.resolve() / "render.lock") if concurrent > 1 else None
+        jobs = [replace(j, threads=threads, concurrent=concurrent, turn=turn) for j in todo.values()]
         for m in methods:
             if any(j.method == m.name for j in jobs):
                 m.shared()  # once, here, before cells run side by side

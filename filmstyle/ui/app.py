@@ -97,7 +97,10 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
                                 elem_id="still")
                 still_shown = gr.Image(label="Still", interactive=False, height=180, format="png", elem_id="still-shown")
             clip = gr.Video(label="Your clip", sources=["upload"], height=300, elem_id="clip")
-        samples = gr.Button("Use the samples (a still of Sintel, a clip of Big Buck Bunny)", elem_id="samples")
+        with gr.Row():
+            samples = gr.Button("Use the samples (a still of Sintel, a clip of Big Buck Bunny)", elem_id="samples",
+                                scale=3)
+            gr.Markdown("<small>Samples: *Sintel* and *Big Buck Bunny*, CC-BY 3.0 (c) Blender Foundation.</small>")
         status = gr.Markdown("Upload a still and a clip, or use the samples.", elem_id="status")
         with gr.Row():
             with gr.Column(scale=1):
