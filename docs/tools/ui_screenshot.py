@@ -50,6 +50,8 @@ def main() -> None:
             tab.locator("#compare").click()
             expect(tab.locator("#gallery img")).to_have_count(3)
             tab.wait_for_timeout(1500)
+            tab.evaluate("window.scrollTo(0, 0)")
+            tab.wait_for_timeout(500)
             tab.screenshot(path=str(args.output))
             browser.close()
     finally:
