@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -270,7 +271,11 @@ def test_cells_run_side_by_side_and_a_rerun_reuses_them(tmp_path: Path, monkeypa
     the report says their FPS shared the machine."""
     if executor == "ray":
         ray = pytest.importorskip("ray")
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        from filmstyle.core.executors import ray_init
+
+        before = signal.getsignal(signal.SIGTERM)
+        ray_init(None, num_cpus=2)  # as the bench connects, here to a local Ray: 2 CPUs on this machine
+        assert signal.getsignal(signal.SIGTERM) is before  # the caller's SIGTERM handler kept
     data = _tiny_bench_data(tmp_path / "data")
     monkeypatch.setattr(table1, "STYLE_SIZE", 32)
     monkeypatch.setattr(config, "TABLE1_CLIPS", {name: ((64, 48), kind) for name, (_, kind) in config.TABLE1_CLIPS.items()})

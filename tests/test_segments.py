@@ -183,7 +183,9 @@ def test_ray_tasks_render_what_one_process_does(long_clip, tmp_path):
     import threading
 
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    from filmstyle.core.executors import ray_init
+
+    ray_init(None, num_cpus=2)  # a local Ray on this machine's 2 CPUs, the caller's signal handlers kept
     try:
         killed: list[int] = []
         stop = threading.Event()

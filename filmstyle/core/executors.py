@@ -84,14 +84,25 @@ def _results(fn: Callable[[Any], Any], jobs: list[Any], executor: str, workers: 
                 raise
 
 
-def ray_init(address: str | None) -> Any:
-    """The ``ray`` module, connected to ``address`` (or a Ray started here) unless already connected."""
+def ray_init(address: str | None, **init: Any) -> Any:
+    """The ``ray`` module, connected to ``address`` (or a Ray started here, ``init`` passed to
+    ``ray.init``: e.g. ``num_cpus``) unless already connected."""
     try:
         import ray
     except ImportError:
         raise InputError(None, "--executor ray needs Ray", "pip install 'filmstyle[ray]'") from None
     if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        import signal
+        import threading
+
+        # ray.init replaces SIGTERM's handler with sys.exit: keep the caller's (the CLI's clean stop)
+        kept = {}
+        if threading.current_thread() is threading.main_thread():
+            kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+        ray.init(address=address, **{"include_dashboard": False, "log_to_driver": False, **init})
+        for sig, handler in kept.items():
+            if handler is not None:
+                signal.signal(sig, handler)
     return ray
 
 
