@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -47,23 +48,25 @@ def browser():  # noqa: ANN201
 
 
 @pytest.fixture
-def page_url(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def served(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     from filmstyle.nets import backend
     from filmstyle.ui.app import launch, stop
 
     monkeypatch.setattr(backend, "onnx_installed", lambda: False)  # renders in torch: no export, seconds
+    monkeypatch.setenv("GRADIO_IS_E2E_TEST", "1")  # Gradio's test mode: a closed tab's state goes after 1 s, not 1 h
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     page = launch(UIConfig(port=port, preview_frames=2, preview_side=64, preview_seconds=0.5, preview_every=0.01),
                   block=False)
-    yield f"http://127.0.0.1:{port}/"
+    yield f"http://127.0.0.1:{port}/", page
     stop(page)
 
 
-def test_a_user_goes_from_still_and_clip_to_a_downloaded_look_in_the_browser(browser, page_url, tmp_path: Path) -> None:
+def test_a_user_goes_from_still_and_clip_to_a_downloaded_look_in_the_browser(browser, served, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
+    page_url, server = served
     expect.set_options(timeout=TIMEOUT_MS)
     still, clip = _still(tmp_path / "still.png"), make_clip(tmp_path / "clip.mp4", frames=12)
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
@@ -99,4 +102,10 @@ def test_a_user_goes_from_still_and_clip_to_a_downloaded_look_in_the_browser(bro
     download.value.save_as(saved)
     assert load_look(saved).kind == "look"
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
-    page.close()
+    sessions = [p for p in server.filmstyle_root.iterdir()]
+    assert len(sessions) == 1 and any(sessions[0].rglob("*.mp4"))  # the session's own folder: its renders
+    page.close()  # the tab closed: the session's folder is deleted (after 1 s in Gradio's test mode)
+    deadline = time.monotonic() + 30
+    while sessions[0].exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not sessions[0].exists()

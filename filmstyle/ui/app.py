@@ -88,7 +88,7 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
         return Workspace(config, root=root)
 
     with gr.Blocks(title=TITLE, delete_cache=(900, int(ttl)), analytics_enabled=False) as page:
-        # deleted (delete_callback) when the tab has been closed for an hour (Gradio's wait for a reopened tab)
+        # closed (delete_callback) when its tab has been gone for an hour (Gradio's wait for a reopened tab)
         ws = gr.State(session, delete_callback=Workspace.close)
         gr.Markdown(f"# {TITLE}\n{INTRO}")
         with gr.Row():
@@ -143,22 +143,24 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
             before, after = w.preview(_index(frame_), _options(strength_, keep, detail_), w.live)
             return before, after
 
-        def on_still(w: Workspace, path: str | None) -> tuple[str, Any]:
+        # on_still and on_clip, where every session starts, also return the workspace: that registers it
+        # with Gradio's state holder (a state made by its factory and never returned is never deleted)
+        def on_still(w: Workspace, path: str | None) -> tuple[str, Any, Workspace]:
             try:
                 thumb = w.set_still(path)
             except InputError as e:
-                return _problem(e, w), None
-            return ("Still ready." if path else "Upload a still."), thumb
+                return _problem(e, w), None, w
+            return ("Still ready." if path else "Upload a still."), thumb, w
 
-        def on_clip(w: Workspace, path: str | None, *tune: Any) -> tuple[str, Any]:
+        def on_clip(w: Workspace, path: str | None, *tune: Any) -> tuple[str, Any, Workspace]:
             try:
                 w.set_clip(path)
                 shown = show(w, *tune)
             except InputError as e:
-                return _problem(e, w), None
+                return _problem(e, w), None, w
             if path is None:
-                return "Upload a clip.", None
-            return (f"Clip ready: {len(w.frames)} frames to compare on. Showing {w.current!r}."), shown
+                return "Upload a clip.", None, w
+            return f"Clip ready: {len(w.frames)} frames to compare on. Showing {w.current!r}.", shown, w
 
         def on_tune(w: Workspace, *tune: Any) -> tuple[str, Any]:
             try:
@@ -265,8 +267,8 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
             return str(DEMO_STILL), str(DEMO_CLIP)
 
         # api_name: the endpoints gradio_client drives (tests/test_ui.py), named as the page's actions
-        still.change(on_still, [ws, still], [status, still_shown], concurrency_id=PREVIEWS, api_name="still")
-        clip.change(on_clip, [ws, clip, *tuning], [status, before_after], concurrency_id=PREVIEWS, api_name="clip")
+        still.change(on_still, [ws, still], [status, still_shown, ws], concurrency_id=PREVIEWS, api_name="still")
+        clip.change(on_clip, [ws, clip, *tuning], [status, before_after, ws], concurrency_id=PREVIEWS, api_name="clip")
         samples.click(on_samples, [ws], [still, clip], concurrency_id=PREVIEWS, api_name="samples")
         for control in tuning:
             control.change(on_tune, [ws, *tuning], [status, before_after], concurrency_id=PREVIEWS,
@@ -286,7 +288,8 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
             jobs.append(button.click(handler, [ws, *tuning], outputs, concurrency_id=LONG_JOBS,
                                      concurrency_limit=config.jobs, api_name=name))
         cancel_button.click(on_cancel, [ws], [status], cancels=jobs, queue=False, api_name="cancel")
-        page.load(lambda w: str(w.look_file()), [ws], [look_file], api_name=False)
+        # the same at page load: the session's files go an hour after its tab closed
+        page.load(lambda w: (str(w.look_file()), w), [ws], [look_file, ws], api_name=False)
     return page
 
 

@@ -72,7 +72,8 @@ class Workspace:
 
     def __init__(self, config: UIConfig = UIConfig(), *, root: str | os.PathLike | None = None) -> None:
         self.config = config
-        self.dir = Path(tempfile.mkdtemp(prefix="filmstyle-ui-", dir=root))
+        self._root = root
+        self._dir: Path | None = None  # made on first use: a page may make workspaces it never uses
         self.still: Path | None = None
         self.clip: Path | None = None
         self.frames: list[np.ndarray] = []  # preview frames of the clip, spread over it
@@ -84,6 +85,13 @@ class Workspace:
         self._loaded: dict[str, Look] = {}
         self._thumb: np.ndarray | None = None
         self._lock = threading.Lock()
+
+    @property
+    def dir(self) -> Path:
+        """The session's own temporary folder (made on first use)."""
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="filmstyle-ui-", dir=self._root))
+        return self._dir
 
     def __deepcopy__(self, memo: dict) -> Workspace:
         return self  # one object per session: Gradio's state holder deep-copies a state's first value
@@ -268,7 +276,8 @@ class Workspace:
     def close(self) -> None:
         """Stop any job of this session and delete its files."""
         self.cancel.set()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
 
     # --- helpers ------------------------------------------------------------------------------
     def _check(self) -> None:
