@@ -24,6 +24,8 @@ _EXPORTS = {
     "Look": "filmstyle.look", "load_look": "filmstyle.look", "export_onnx": "filmstyle.look",
     "adapt_look": "filmstyle.adaptation",
     "RenderStats": "filmstyle.render", "render_video": "filmstyle.render", "stylize_image": "filmstyle.render",
+    "stylize_frames": "filmstyle.render",
+    "Segmenting": "filmstyle.core.config", "render_file": "filmstyle.segments", "render_segmented": "filmstyle.segments",
     "grade_video": "filmstyle.grading.grade", "make_lut": "filmstyle.grading.grade",
 }
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -77,14 +77,21 @@ def test_cycle_finder_finds_a_cycle():
 
 def test_cli_starts_without_torch():
     code = ("import sys, filmstyle.cli, filmstyle; filmstyle.cli.main; "
-            "print([m for m in ('torch', 'onnx', 'onnxruntime', 'onnxscript') if m in sys.modules])")
+            "print([m for m in ('torch', 'onnx', 'onnxruntime', 'onnxscript', 'gradio', 'ray') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
+def test_every_public_name_resolves():
+    import filmstyle
+
+    missing = [name for name in filmstyle.__all__ if getattr(filmstyle, name, None) is None]
+    assert not missing and {"render_file", "stylize_frames", "adapt_look", "render_video"} <= set(filmstyle.__all__)
+
+
 def test_help_loads_neither_torch_nor_onnx():
     code = ("import sys, contextlib, io, filmstyle.cli\n"
-            "for argv in (['--help'], ['render', '--help'], ['export', '--help']):\n"
+            "for argv in (['--help'], ['render', '--help'], ['export', '--help'], ['ui', '--help']):\n"
             "    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
             "        filmstyle.cli.main(argv)\n"
             "print([m for m in ('torch', 'onnx', 'onnxruntime', 'onnxscript') if m in sys.modules])")
