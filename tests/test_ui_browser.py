@@ -71,6 +71,8 @@ def test_a_user_goes_from_still_and_clip_to_a_downloaded_look_in_the_browser(bro
     still, clip = _still(tmp_path / "still.png"), make_clip(tmp_path / "clip.mp4", frames=12)
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
     page.set_default_timeout(TIMEOUT_MS)
+    elsewhere: list[str] = []  # the page works offline: nothing fetched from another host (fonts, telemetry)
+    page.on("request", lambda r: None if r.url.startswith((page_url, "data:", "blob:")) else elsewhere.append(r.url))
     page.goto(page_url)
     status = page.locator("#status")
     expect(page.locator("#adapt")).to_be_visible()
@@ -102,6 +104,7 @@ def test_a_user_goes_from_still_and_clip_to_a_downloaded_look_in_the_browser(bro
     download.value.save_as(saved)
     assert load_look(saved).kind == "look"
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+    assert elsewhere == []
     sessions = [p for p in server.filmstyle_root.iterdir()]
     assert len(sessions) == 1 and any(sessions[0].rglob("*.mp4"))  # the session's own folder: its renders
     page.close()  # the tab closed: the session's folder is deleted (after 1 s in Gradio's test mode)
