@@ -21,7 +21,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,8 +136,9 @@ def start_at(stylizer: object, frame: int) -> None:
         cut_at.index = frame - 1
 
 
-def render_segment(job: SegmentJob) -> SegmentResult:
-    """Render one segment to its part file (atomically); the look and setup are loaded once per process."""
+def render_segment(job: SegmentJob, on_frame: Callable[[int], None] | None = None) -> SegmentResult:
+    """Render one segment to its part file (atomically); the look and setup are loaded once per process.
+    ``on_frame(k)`` after each frame written (in this process)."""
     from filmstyle.render import make_stylizer
 
     set_threads(job.threads)
@@ -146,7 +147,7 @@ def render_segment(job: SegmentJob) -> SegmentResult:
     start_at(stylizer, seg.warm)
     stats = video.transcode_range(job.src, job.part, stylizer.finish, stylizer.prepare, start=seg.start, stop=seg.stop,
                                   warm=seg.warm_pts, size=job.options.size, codec=job.options.codec, crf=job.options.crf,
-                                  preset=job.options.preset, strict=job.options.strict)
+                                  preset=job.options.preset, strict=job.options.strict, on_frame=on_frame)
     if stats.frames != seg.frames:
         raise InputError(job.src, f"segment {seg.index} gave {stats.frames} frames where {seg.frames} were planned",
                          "the file may be damaged: render it with --workdir removed, or without segments")
@@ -207,22 +208,27 @@ def render_file(look: str | os.PathLike, src: str | os.PathLike, dst: str | os.P
     from filmstyle.render import render_video
 
     if segmented(video.probe(src), how):
+        local = how.executor_kind == "local"  # frame by frame in this process, else as each segment is done
         return render_segmented(look, src, dst, options, how,
-                                on_segment=None if on_frames is None else (lambda r: on_frames(r.frames)))
+                                on_segment=None if on_frames is None or local else (lambda r: on_frames(r.frames)),
+                                on_frame=None if on_frames is None or not local else (lambda _k: on_frames(1)))
     return render_video(load_look(look), src, dst, options,
                         on_frame=None if on_frames is None else (lambda _i: on_frames(1)))
 
 
 def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str | os.PathLike,
                      options: RenderOptions = RenderOptions(), how: Segmenting = Segmenting(), *,
-                     on_segment: Callable[[SegmentResult], None] | None = None) -> SegmentedStats:
+                     on_segment: Callable[[SegmentResult], None] | None = None,
+                     on_frame: Callable[[int], None] | None = None) -> SegmentedStats:
     """Render ``src`` in the look file ``look`` to ``dst`` in segments (module docstring), resumably.
 
     ``how.workdir`` (default :func:`default_workdir`) keeps the manifest, the setup and the finished
     segments; a work directory left by another render (another source, look or options) is refused.
     With ``how.jobs`` 1 the segments are rendered one after another in this process, else on a pool
     of that many processes (each with a share of the cores). The work directory is removed after
-    the join unless ``how.keep_workdir``. ``on_segment`` is called as each segment is done.
+    the join unless ``how.keep_workdir``. ``on_segment`` is called as each segment is done;
+    ``on_frame(k)`` after each frame written, with the local executor only (the segments rendered in
+    this process): raising there stops the render, the finished segments kept.
     """
     from filmstyle.look import load_look
     from filmstyle.render import make_stylizer, setup_of
@@ -264,8 +270,8 @@ def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str |
     threads = threads_per_worker(executor, jobs)
     jobs_ = [SegmentJob(str(look), str(src), str(parts[s.index]), options, str(setup_path), s, threads) for s in todo]
     started = time.perf_counter()
-    results = run_jobs(render_segment, jobs_, executor=executor, workers=jobs, address=how.address,
-                       on_done=on_segment)
+    work_fn = render_segment if on_frame is None or executor != "local" else partial(render_segment, on_frame=on_frame)
+    results = run_jobs(work_fn, jobs_, executor=executor, workers=jobs, address=how.address, on_done=on_segment)
     seconds_render = time.perf_counter() - started
     started = time.perf_counter()
     video.join(src, parts, dst)

@@ -244,3 +244,30 @@ def test_a_clip_without_audio_joins(tmp_path):
     src = make_clip(tmp_path / "silent.mp4", frames=30, audio=False)
     stats = render_segmented(DEMO_LOOK, src, tmp_path / "out.mp4", OPTIONS, Segmenting(segment_seconds=1.0))
     assert stats.frames == 30 and stats.audio_streams == 0 and len(list(video.read_frames(tmp_path / "out.mp4"))) == 30
+
+
+def test_render_file_reports_every_frame_of_a_local_segmented_render_and_stops_where_told(long_clip, tmp_path):
+    """render_file (the CLI's and the page's render): in segments on the local executor it reports
+    each frame as written, so a progress bar moves and a Cancel (an exception from the callback)
+    stops within a frame; the segments finished before are kept for the resume."""
+    from filmstyle.segments import SegmentedStats, render_file
+
+    calls: list[int] = []
+    how = Segmenting(segment_seconds=2.0, workdir=str(tmp_path / "work"), keep_workdir=True)
+    stats = render_file(DEMO_LOOK, long_clip, tmp_path / "all.mp4", OPTIONS, how, on_frames=calls.append)
+    assert isinstance(stats, SegmentedStats) and calls == [1] * 96
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_30(n: int) -> None:
+        calls.append(n)
+        if len(calls) == 30:
+            raise Stop
+
+    calls.clear()
+    with pytest.raises(Stop):
+        render_file(DEMO_LOOK, long_clip, tmp_path / "cut.mp4", OPTIONS,
+                    Segmenting(segment_seconds=2.0, workdir=str(tmp_path / "work2")), on_frames=stop_at_30)
+    assert len(calls) == 30 and len(list((tmp_path / "work2").glob("segment_*.mp4"))) == 1  # segment 0 (24 frames) kept
+    assert not (tmp_path / "cut.mp4").exists()
