@@ -514,7 +514,8 @@ class UIConfig:
     preview_frames: frames of the clip the before/after view offers (spread from first to last);
     preview_side: the longer side of those frames in px; preview_seconds: the short preview render;
     preview_every: seconds between updates of the before/after while a look adapts; jobs: long jobs
-    (adapt, render, LUT) running at a time for all users together, the others wait in the queue;
+    (adapt, render, LUT) running at a time for all users together (one per session), the others wait
+    in the queue; previews: previews (a frame, a still or clip taken) drawn at a time, apart from the jobs;
     session_hours: the copies of uploads and downloads the page keeps are deleted this long after they
     were made (a session's own folder goes when its tab has been closed for an hour, or the server stops)."""
 
@@ -526,11 +527,13 @@ class UIConfig:
     preview_seconds: float = 3.0
     preview_every: float = 2.0
     jobs: int = 2
+    previews: int = 4
     session_hours: float = 6.0
 
     def __post_init__(self) -> None:
         _positive(max_upload_mb=self.max_upload_mb, preview_frames=self.preview_frames, preview_side=self.preview_side,
                   preview_seconds=self.preview_seconds, preview_every=self.preview_every, jobs=self.jobs,
+                  previews=self.previews,
                   session_hours=self.session_hours)
         if not 0 < self.port < 65536:
             raise InputError(None, f"--port must be 1 to 65535, got {self.port}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -46,10 +47,11 @@ def _index(frame: float) -> int:
     return max(0, int(frame) - 1)
 
 
-def _in_background(work: Callable[[Callable[[Progress], None]], Any], *, every: float,
+def _in_background(work: Callable[[Callable[[Progress], None]], Any], cancel: Callable[[], Any], *, every: float,
                    on_tick: Callable[[], Any] | None = None) -> Iterator[tuple[str, Any]]:
     """Run ``work(on_progress)`` on a thread and yield ("progress", Progress) as it reports, ("tick",
-    on_tick()) every ``every`` seconds, and last ("done", result) or ("error", exception)."""
+    on_tick()) every ``every`` seconds, and last ("done", result) or ("error", exception). A consumer
+    that stops early (the page's Cancel drops the handler) calls ``cancel()``: the job stops too."""
     reports: queue.Queue[Progress] = queue.Queue()
     outcome: dict[str, Any] = {}
 
@@ -62,16 +64,20 @@ def _in_background(work: Callable[[Callable[[Progress], None]], Any], *, every: 
     thread = threading.Thread(target=run, daemon=True, name="filmstyle-ui-job")
     thread.start()
     last_tick = time.monotonic()
-    while thread.is_alive() or not reports.empty():
-        try:
-            yield "progress", reports.get(timeout=0.2)
-        except queue.Empty:
-            pass
-        if on_tick is not None and time.monotonic() - last_tick >= every:
-            last_tick = time.monotonic()
-            tick = on_tick()
-            if tick is not None:
-                yield "tick", tick
+    try:
+        while thread.is_alive() or not reports.empty():
+            try:
+                yield "progress", reports.get(timeout=0.2)
+            except queue.Empty:
+                pass
+            if on_tick is not None and time.monotonic() - last_tick >= every:
+                last_tick = time.monotonic()
+                tick = on_tick()
+                if tick is not None:
+                    yield "tick", tick
+    finally:
+        if thread.is_alive():
+            cancel()
     thread.join()
     yield ("error", outcome["error"]) if "error" in outcome else ("done", outcome.get("done"))
 
@@ -84,8 +90,12 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
     defaults = RenderOptions()
     ttl = config.session_hours * 3600
 
+    sessions: weakref.WeakSet[Workspace] = weakref.WeakSet()  # closed by stop()
+
     def session() -> Workspace:
-        return Workspace(config, root=root)
+        w = Workspace(config, root=root)
+        sessions.add(w)
+        return w
 
     with gr.Blocks(title=TITLE, delete_cache=(900, int(ttl)), analytics_enabled=False) as page:
         # closed (delete_callback) when its tab has been gone for an hour (Gradio's wait for a reopened tab)
@@ -135,6 +145,20 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
             video_file = gr.File(label="Video", elem_id="video-file", interactive=False)
 
         tuning = [strength, keep_colour, detail, frame]
+        nothing = gr.update()
+
+        # Every handler returns the workspace too: that (re)registers it with Gradio's state holder,
+        # which deletes a session (Workspace.close) an hour after its state was last returned once its
+        # tab has gone; a state made by its factory and never returned would never be deleted.
+        def answered(fn: Callable[..., tuple], n: int) -> Callable[..., tuple]:
+            """``fn(w, *inputs)`` -> its ``n`` outputs and the workspace; any exception is the status line."""
+            def handler(w: Workspace, *inputs: Any) -> tuple:
+                try:
+                    out = fn(w, *inputs)
+                except Exception as e:  # noqa: BLE001 - answered in the page, never a traceback
+                    out = (_problem(e, w), *([nothing] * (n - 1)))
+                return (*out, w)
+            return handler
 
         def show(w: Workspace, strength_: float, keep: bool, detail_: str, frame_: float) -> Any:
             """The before/after of the chosen frame in the current look (or the adapting one)."""
@@ -143,43 +167,34 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
             before, after = w.preview(_index(frame_), _options(strength_, keep, detail_), w.live)
             return before, after
 
-        # on_still and on_clip, where every session starts, also return the workspace: that registers it
-        # with Gradio's state holder (a state made by its factory and never returned is never deleted)
-        def on_still(w: Workspace, path: str | None) -> tuple[str, Any, Workspace]:
+        def on_still(w: Workspace, path: str | None) -> tuple:
             try:
                 thumb = w.set_still(path)
             except InputError as e:
-                return _problem(e, w), None, w
-            return ("Still ready." if path else "Upload a still."), thumb, w
+                return _problem(e, w), None
+            return ("Still ready." if path else "Upload a still."), thumb
 
-        def on_clip(w: Workspace, path: str | None, *tune: Any) -> tuple[str, Any, Workspace]:
+        def on_clip(w: Workspace, path: str | None, *tune: Any) -> tuple:
             try:
                 w.set_clip(path)
-                shown = show(w, *tune)
             except InputError as e:
-                return _problem(e, w), None, w
+                return _problem(e, w), None
             if path is None:
-                return "Upload a clip.", None, w
-            return f"Clip ready: {len(w.frames)} frames to compare on. Showing {w.current!r}.", shown, w
+                return "Upload a clip.", None
+            return f"Clip ready: {len(w.frames)} frames to compare on. Showing {w.current!r}.", show(w, *tune)
 
-        def on_tune(w: Workspace, *tune: Any) -> tuple[str, Any]:
-            try:
-                return gr.update(), show(w, *tune)
-            except InputError as e:
-                return _problem(e, w), gr.update()
+        def on_tune(w: Workspace, *tune: Any) -> tuple:
+            return nothing, show(w, *tune)
 
-        def on_look(w: Workspace, name: str, *tune: Any) -> tuple[str, Any, Any]:
-            if name not in w.looks or name == w.current:  # the list followed an adaptation or a load: shown already
-                return gr.update(), gr.update(), gr.update()
+        def on_look(w: Workspace, name: str, *tune: Any) -> tuple:
+            if name not in w.looks:
+                return nothing, nothing, nothing
             w.current = name
-            try:
-                return (f"Look {name!r}."), show(w, *tune), str(w.look_file())
-            except InputError as e:
-                return _problem(e, w), gr.update(), gr.update()
+            return f"Look {name!r}.", show(w, *tune), str(w.look_file())
 
-        def on_upload_looks(w: Workspace, files: list[str] | None) -> tuple[str, Any]:
+        def on_upload_looks(w: Workspace, files: list[str] | None, *tune: Any) -> tuple:
             if not files:
-                return gr.update(), gr.update()
+                return nothing, nothing, nothing, nothing
             added, problems = [], []
             for f in files:
                 try:
@@ -189,107 +204,93 @@ def build(config: UIConfig = UIConfig(), *, root: str | Path | None = None) -> A
             text = f"Loaded {', '.join(repr(a) for a in added)}." if added else ""
             if problems:
                 text += " **Problem:** " + "; ".join(problems)
-            return text.strip(), gr.update(choices=list(w.looks), value=w.current)
+            return (text.strip(), gr.update(choices=list(w.looks), value=w.current), show(w, *tune),
+                    str(w.look_file()))
+
+        def on_compare(w: Workspace, *tune: Any) -> tuple:
+            return nothing, w.compare(_index(tune[3]), _options(*tune[:3]))
+
+        def on_cancel(w: Workspace) -> tuple:
+            return ("Cancelling ..." if w.cancel() else "Nothing is running."),
+
+        def on_samples(w: Workspace) -> tuple:
+            return str(DEMO_STILL), str(DEMO_CLIP)
 
         def on_adapt(w: Workspace, steps_: float, *tune: Any, progress: Any = gr.Progress()) -> Iterator[tuple]:
-            keep = (gr.update(),) * 3
+            keep = (nothing,) * 3
 
             def tick() -> Any:
-                if w.live is None:
-                    return None
                 try:
-                    return show(w, *tune)
-                except InputError:
+                    return show(w, *tune) if w.live is not None else None
+                except Exception:  # noqa: BLE001 - a missed frame of the live view
                     return None
 
-            for kind, value in _in_background(lambda report: w.adapt(int(steps_), on_progress=report),
+            for kind, value in _in_background(lambda report: w.adapt(int(steps_), on_progress=report), w.cancel,
                                               every=config.preview_every, on_tick=tick):
                 if kind == "progress":
                     progress(value.fraction, desc=value.text)
-                    yield value.text, *keep
+                    yield value.text, *keep, w
                 elif kind == "tick":
-                    yield gr.update(), value, gr.update(), gr.update()
+                    yield nothing, value, nothing, nothing, w
                 elif kind == "error":
-                    yield _problem(value, w), *keep
+                    yield _problem(value, w), *keep, w
                 else:
                     try:
-                        shown = show(w, *tune)
-                    except InputError as e:
-                        yield _problem(e, w), *keep
-                        return
-                    yield ((f"Adapted {value!r}: it is the current look; tune it, preview or render."), shown,
-                           gr.update(choices=list(w.looks), value=value), str(w.look_file()))
+                        yield (f"Adapted {value!r}: it is the current look; tune it, preview or render.", show(w, *tune),
+                               gr.update(choices=list(w.looks), value=value), str(w.look_file()), w)
+                    except Exception as e:  # noqa: BLE001
+                        yield _problem(e, w), *keep, w
 
-        def long_job(run: Callable[[Workspace, Callable[[Progress], None]], Any],
-                     done: Callable[..., tuple]) -> Callable[..., Iterator[tuple]]:
-            """A handler running ``run(w, report, *inputs)`` on a thread with a progress bar; its outputs are
-            the status and ``done(w, result, *inputs)``'s, or the problem."""
-            def handler(w: Workspace, *args: Any, progress: Any = gr.Progress()) -> Iterator[tuple]:
-                for kind, value in _in_background(lambda report: run(w, report, *args), every=1.0):
+        def long_job(run: Callable[..., tuple[Path, str]], done: Callable[..., tuple]) -> Callable[..., Iterator[tuple]]:
+            """A handler running ``run(w, report, look, *tuning)`` on a thread with a progress bar; its
+            outputs are the status and ``done(path, look name, *tuning)``'s two, or the problem."""
+            def handler(w: Workspace, look_: str, *tune: Any, progress: Any = gr.Progress()) -> Iterator[tuple]:
+                for kind, value in _in_background(lambda report: run(w, report, look_, *tune), w.cancel, every=1.0):
                     if kind == "progress":
                         progress(value.fraction, desc=value.text)
                     elif kind == "error":
-                        yield _problem(value, w), *([gr.update()] * (n_out - 1))
+                        yield _problem(value, w), nothing, nothing, w
                     elif kind == "done":
-                        yield done(w, value, *args)
+                        yield (*done(*value, *tune), w)
             return handler
 
-        n_out = 3  # status and two outputs per long job below
-
-        def preview_render(w: Workspace, report: Callable[[Progress], None], *tune: Any) -> Path:
-            return w.render(_options(*tune[:3]), seconds=config.preview_seconds, on_progress=report)
-
-        def full_render(w: Workspace, report: Callable[[Progress], None], *tune: Any) -> Path:
-            return w.render(_options(*tune[:3]), on_progress=report)
-
-        def make_lut(w: Workspace, report: Callable[[Progress], None], *tune: Any) -> Path:
-            return w.lut(float(tune[0]))
-
-        previewed = long_job(preview_render, lambda w, path, *_: (f"Preview of {w.current!r}: the first "
-                                                              f"{config.preview_seconds:g} s.", str(path), gr.update()))
-        rendered_all = long_job(full_render, lambda w, path, *_: (f"Rendered {w.current!r}: {Path(path).name}.",
-                                                              str(path), str(path)))
-        made_lut = long_job(make_lut, lambda w, path, strength_, *_: (
-            f"LUT of {w.current!r} at strength {float(strength_):g}: {Path(path).name} (Adobe .cube, for an editor "
-            "or grading tool).", str(path), gr.update()))
-
-        def on_compare(w: Workspace, *tune: Any) -> tuple[str, Any]:
-            try:
-                return gr.update(), w.compare(_index(tune[3]), _options(*tune[:3]))
-            except InputError as e:
-                return _problem(e, w), gr.update()
-
-        def on_cancel(w: Workspace) -> str:
-            w.cancel.set()
-            return "Cancelled."
-
-        def on_samples(w: Workspace) -> tuple[str, str]:
-            return str(DEMO_STILL), str(DEMO_CLIP)
+        previewed = long_job(
+            lambda w, report, look_, *tune: w.render(_options(*tune[:3]), seconds=config.preview_seconds, look=look_,
+                                                     on_progress=report),
+            lambda path, name, *_: (f"Preview of {name!r}: the first {config.preview_seconds:g} s.", str(path), nothing))
+        rendered_all = long_job(
+            lambda w, report, look_, *tune: w.render(_options(*tune[:3]), look=look_, on_progress=report),
+            lambda path, name, *_: (f"Rendered {name!r}: {Path(path).name}.", str(path), str(path)))
+        made_lut = long_job(
+            lambda w, report, look_, *tune: w.lut(float(tune[0]), look=look_),
+            lambda path, name, strength_, *_: (f"LUT of {name!r} at strength {float(strength_):g}: {Path(path).name} "
+                                               "(Adobe .cube, for an editor or grading tool).", str(path), nothing))
 
         # api_name: the endpoints gradio_client drives (tests/test_ui.py), named as the page's actions
-        still.change(on_still, [ws, still], [status, still_shown, ws], concurrency_id=PREVIEWS, api_name="still")
-        clip.change(on_clip, [ws, clip, *tuning], [status, before_after, ws], concurrency_id=PREVIEWS, api_name="clip")
-        samples.click(on_samples, [ws], [still, clip], concurrency_id=PREVIEWS, api_name="samples")
+        quick = {"concurrency_id": PREVIEWS, "concurrency_limit": config.previews}
+        still.change(answered(on_still, 2), [ws, still], [status, still_shown, ws], api_name="still", **quick)
+        clip.change(answered(on_clip, 2), [ws, clip, *tuning], [status, before_after, ws], api_name="clip", **quick)
+        samples.click(on_samples, [ws], [still, clip], api_name="samples", **quick)
         for control in tuning:
-            control.change(on_tune, [ws, *tuning], [status, before_after], concurrency_id=PREVIEWS,
-                           trigger_mode="always_last", show_progress="minimal", api_name=False)
+            control.change(answered(on_tune, 2), [ws, *tuning], [status, before_after, ws], trigger_mode="always_last",
+                           show_progress="minimal", api_name=False, **quick)
         tune_button = gr.Button(visible=False)  # the same preview as an endpoint, for API clients
-        tune_button.click(on_tune, [ws, *tuning], [status, before_after], concurrency_id=PREVIEWS, api_name="tune")
-        look.change(on_look, [ws, look, *tuning], [status, before_after, look_file], concurrency_id=PREVIEWS,
-                    api_name="look")
-        uploads.upload(on_upload_looks, [ws, uploads], [status, look], concurrency_id=PREVIEWS, api_name="load_looks")
-        compare_button.click(on_compare, [ws, *tuning], [status, gallery], concurrency_id=PREVIEWS, api_name="compare")
-        adapting = adapt_button.click(on_adapt, [ws, steps, *tuning], [status, before_after, look, look_file],
-                                      concurrency_id=LONG_JOBS, concurrency_limit=config.jobs, api_name="adapt")
-        jobs = [adapting]
+        tune_button.click(answered(on_tune, 2), [ws, *tuning], [status, before_after, ws], api_name="tune", **quick)
+        look.input(answered(on_look, 3), [ws, look, *tuning], [status, before_after, look_file, ws], api_name="look",
+                   **quick)  # input, not change: the list set by an adaptation or a load needs no redraw
+        uploads.upload(answered(on_upload_looks, 4), [ws, uploads, *tuning], [status, look, before_after, look_file, ws],
+                       api_name="load_looks", **quick)
+        compare_button.click(answered(on_compare, 2), [ws, *tuning], [status, gallery, ws], api_name="compare", **quick)
+        slow = {"concurrency_id": LONG_JOBS, "concurrency_limit": config.jobs}
+        jobs = [adapt_button.click(on_adapt, [ws, steps, *tuning], [status, before_after, look, look_file, ws],
+                                   api_name="adapt", **slow)]
         for button, handler, outputs, name in ((preview_button, previewed, [status, rendered, video_file], "preview"),
                                                (render_button, rendered_all, [status, rendered, video_file], "render"),
                                                (lut_button, made_lut, [status, lut_file, video_file], "lut")):
-            jobs.append(button.click(handler, [ws, *tuning], outputs, concurrency_id=LONG_JOBS,
-                                     concurrency_limit=config.jobs, api_name=name))
-        cancel_button.click(on_cancel, [ws], [status], cancels=jobs, queue=False, api_name="cancel")
-        # the same at page load: the session's files go an hour after its tab closed
-        page.load(lambda w: (str(w.look_file()), w), [ws], [look_file, ws], api_name=False)
+            jobs.append(button.click(handler, [ws, look, *tuning], [*outputs, ws], api_name=name, **slow))
+        cancel_button.click(answered(on_cancel, 1), [ws], [status, ws], cancels=jobs, queue=False, api_name="cancel")
+        page.load(answered(lambda w: (str(w.look_file()),), 1), [ws], [look_file, ws], api_name=False)
+        page.filmstyle_sessions = sessions
     return page
 
 
@@ -320,9 +321,11 @@ def launch(config: UIConfig = UIConfig(), *, block: bool = True) -> Any:
 
 
 def stop(page: Any) -> None:
-    """Stop a page :func:`launch` served and delete every session's files."""
+    """Stop a page :func:`launch` served: every session's job stopped, every session's files deleted."""
     import shutil
 
+    for w in list(getattr(page, "filmstyle_sessions", ())):
+        w.close()
     page.close()
     root = getattr(page, "filmstyle_root", None)
     if root is not None:
