@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -305,16 +307,24 @@ def setup_of(stylizer: FrameStylizer) -> StylizerSetup:
     return StylizerSetup("none")
 
 
-_PACKED: dict[int, tuple[StylizerSetup, LUTFrames]] = {}
+_PACKED: OrderedDict[int, tuple[StylizerSetup, LUTFrames]] = OrderedDict()
+_PACKED_KEPT = 4  # setups whose tables stay (64 MB each): a worker's one, or a few sessions' previews
+_PACKED_LOCK = threading.Lock()
 
 
 def _packed(setup: StylizerSetup) -> LUTFrames:
     """The packed table of ``setup``'s grade, built once per setup object in a process (about a second;
-    a worker renders many segments from one setup)."""
-    if id(setup) not in _PACKED:
-        _PACKED.clear()  # one setup at a time
-        _PACKED[id(setup)] = (setup, LUTFrames(setup.lut))
-    return _PACKED[id(setup)][1]
+    a worker renders many segments from one setup, the preview page many frames). Thread-safe."""
+    with _PACKED_LOCK:
+        if id(setup) in _PACKED:
+            _PACKED.move_to_end(id(setup))
+            return _PACKED[id(setup)][1]
+    table = LUTFrames(setup.lut)
+    with _PACKED_LOCK:
+        _PACKED[id(setup)] = (setup, table)  # the setup is held too: its id is not reused while kept
+        while len(_PACKED) > _PACKED_KEPT:
+            _PACKED.popitem(last=False)
+    return table
 
 
 def make_stylizer(look: Look, src: str | os.PathLike, options: RenderOptions = RenderOptions(),

@@ -99,20 +99,19 @@ def settings_lines(result: Mapping[str, Any]) -> list[str]:
     lines += [f"  {name}: {b['text']}  [{b['source']}]" for name, b in result["budgets"].items()]
     if result.get("quick_cuts"):
         lines += ["--quick cut (full -> quick):"] + [f"  {c}" for c in result["quick_cuts"]]
-    rows = [(f"{name} ({Path(clip).stem})", row) for r in result.get("runs", []) for clip, rows in r["per_clip"].items()
-            for name, row in rows.items() if (row.get("concurrent") or 1) > 1]
-    shared = sorted({name for name, row in rows if not row.get("renders_alone")})
-    turns = sorted({name for name, row in rows if row.get("renders_alone")})
+    cells = [(name, Path(clip).stem, row) for r in result.get("runs", []) for clip, rows in r["per_clip"].items()
+             for name, row in rows.items() if name != "source"]
+    shared = sorted({f"{name} ({clip})" for name, clip, row in cells if (row.get("concurrent") or 1) > 1})
     if shared:
-        lines.append(f"FPS NOTE: cells of {', '.join(shared)} were rendered side by side with others: their FPS share "
-                     "the machine (delete their files in OUT/cells and run again with --executor local for figures of their own)")
-    if turns:
-        lines.append(f"FPS note: cells of {', '.join(turns)} got their looks side by side with other cells; their timed "
-                     "renders took turns (never two at once) but may have shared the machine with another cell's training")
-    threads = sorted({int(row["threads"]) for r in result.get("runs", []) for rows in r["per_clip"].values()
-                      for row in rows.values() if row.get("threads")})
-    if threads:
-        lines.append(f"renders timed on {' or '.join(map(str, threads))} torch thread(s)")
+        lines.append(f"FPS NOTE: cells of {', '.join(shared)} ran side by side with other cells: their timed renders "
+                     "took turns (never two at once), but other cells' training ran meanwhile, so their FPS are lower "
+                     "than alone (delete those files in OUT/cells and run again with --executor local for clean figures)")
+    threads: dict[str, set[int]] = {}
+    for name, _, row in cells:
+        threads.setdefault(name, set()).add(int(row.get("threads") or 0))
+    if any(t != {0} for t in threads.values()):
+        lines.append("renders timed on torch threads: " + "; ".join(
+            f"{name} {' and '.join(str(t) if t else '?' for t in sorted(ts))}" for name, ts in threads.items()))
     return lines
 
 

@@ -19,8 +19,10 @@ its render in ``OUT/renders/`` and its timings in ``OUT/cells/`` with the settin
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -267,6 +269,13 @@ class CellResult:
     label: str
 
 
+def render_lock(out: Path) -> Path:
+    """The lock file of the timed renders of the bench writing to ``out``: one per machine (in its
+    temporary folder), since renders on other machines do not share this one's cores."""
+    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"filmstyle-bench-{key}.lock"
+
+
 @contextmanager
 def render_turn(lock: str | None) -> Iterator[None]:
     """Hold the exclusive lock on the file ``lock`` (None: nothing to hold): cells that get their looks
@@ -305,7 +314,7 @@ def run_cell(job: CellJob) -> CellResult:
     timings = {"look_seconds": prep.seconds, "look_steps": prep.steps, "per_frame_steps": prep.per_frame_steps,
                "frames": stats.frames, "model_seconds": prep.stylizer.model_seconds,
                "total_seconds": stats.seconds_total, "threads": torch.get_num_threads(), "concurrent": job.concurrent,
-               "renders_alone": job.concurrent == 1 or job.turn is not None, "notes": prep.notes}
+               "notes": prep.notes}
     text = m.budget_text()
     save_cell(Path(job.cell), job.key, timings, text)
     return CellResult(job.cell, timings, text, job.label)
@@ -333,14 +342,14 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
             losses = ", ".join(f"{k} {v:.3g}" for k, v in sorted(last.items()))
             log(f"  stylebank pre-training: step {step}/{total} (last loss: {losses})")
 
-    context = {"data": cfg.data.resolve(), "cache": None if cfg.cache is None else cfg.cache.resolve(),
-               "device": device}
+    executor = cfg.executor_kind
+    cache = cfg.cache if cfg.cache is not None or executor != "ray" else cfg.out / "cache"  # where every node sees it
+    context = {"data": cfg.data.resolve(), "cache": None if cache is None else cache.resolve(), "device": device}
     methods = [METHODS[name](quick=cfg.quick, on_step=on_step, **context) for name in cfg.methods]
     methods_by_name = {m.name: m for m in methods}
     renders_dir = (cfg.out / "renders").resolve()
     renders_dir.mkdir(parents=True, exist_ok=True)
     cells_dir = (cfg.out / "cells").resolve()
-    executor = cfg.executor_kind
     workers = 1 if executor == "local" else cfg.jobs
 
     # the plan: every cell, each once (a method without a seed has one cell for all seeds)
@@ -368,8 +377,8 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
     if todo:
         slots = {"local": 1, "process": workers}.get(executor) or ray_cpus(cfg.address)
         concurrent = min(slots, len(todo))
-        threads = threads_per_worker(executor, workers)
-        turn = str(cfg.out.resolve() / "render.lock") if concurrent > 1 else None
+        threads = threads_per_worker(executor, concurrent) if concurrent > 1 or executor == "ray" else 0
+        turn = str(render_lock(cfg.out)) if concurrent > 1 else None
         jobs = [replace(j, threads=threads, concurrent=concurrent, turn=turn) for j in todo.values()]
         for m in methods:
             if any(j.method == m.name for j in jobs):

@@ -73,15 +73,20 @@ def _results(fn: Callable[[Any], Any], jobs: list[Any], executor: str, workers: 
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(fn, job) for job in jobs]
-            try:
-                for done in as_completed(futures):
-                    yield done.result()
-            except BaseException:
-                for f in futures:  # a failed job or a stopped driver: start nothing more
-                    f.cancel()
-                raise
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        futures = [pool.submit(fn, job) for job in jobs]
+        try:
+            for done in as_completed(futures):
+                yield done.result()
+        except BaseException:
+            # a failed job or a stopped driver: nothing more starts and the running jobs stop now (their
+            # outputs are written atomically: nothing half-written stays), rather than after minutes
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            raise
+        pool.shutdown()
 
 
 def ray_init(address: str | None, **init: Any) -> Any:
