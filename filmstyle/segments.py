@@ -267,10 +267,7 @@ def render_segmented(look: str | os.PathLike, src: str | os.PathLike, dst: str |
     parts = [work / f"{s.name}{suffix}" for s in segments]
     todo = [s for s, p in zip(segments, parts) if not p.exists()]
     reused = len(segments) - len(todo)
-    # torch threads per worker: the cores shared out among the processes running at once, one per Ray
-    # task; in this process (local, or a single job that run_jobs runs here) as they are
-    side_by_side = executor == "process" and jobs > 1 and len(todo) > 1
-    threads = threads_per_worker(executor, min(jobs, len(todo))) if side_by_side or executor == "ray" else 0
+    threads = threads_per_worker(executor, min(jobs, len(todo)))
     jobs_ = [SegmentJob(str(look), str(src), str(parts[s.index]), options, str(setup_path), s, threads) for s in todo]
     started = time.perf_counter()
     work_fn = render_segment if on_frame is None or executor != "local" else partial(render_segment, on_frame=on_frame)

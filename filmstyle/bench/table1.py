@@ -377,7 +377,7 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
     if todo:
         slots = {"local": 1, "process": workers}.get(executor) or ray_cpus(cfg.address)
         concurrent = min(slots, len(todo))
-        threads = threads_per_worker(executor, concurrent) if concurrent > 1 or executor == "ray" else 0
+        threads = threads_per_worker(executor, concurrent)
         turn = str(render_lock(cfg.out)) if concurrent > 1 else None
         jobs = [replace(j, threads=threads, concurrent=concurrent, turn=turn) for j in todo.values()]
         for m in methods:

@@ -52,12 +52,6 @@ def _positive(**values: float) -> None:
             raise InputError(None, f"--{name.replace('_', '-')} must be positive, got {v}")
 
 
-def executor_kind(executor: str, jobs: int) -> str:
-    """The executor that runs (one of :data:`EXECUTORS` but "auto"): "auto" is process with ``jobs``
-    above 1, else local."""
-    return executor if executor != "auto" else ("process" if jobs > 1 else "local")
-
-
 def _one_of(name: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise InputError(None, f"unknown --{name.replace('_', '-')} {value!r}", f"use one of: {', '.join(choices)}")
@@ -281,7 +275,28 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
-class Segmenting:
+class Executing:
+    """Where independent jobs run (:mod:`filmstyle.core.executors`): ``executor`` one of
+    :data:`EXECUTORS`, ``jobs`` processes side by side, ``address`` the Ray cluster. Shared by the
+    segments of a render (:class:`Segmenting`) and the cells of Table 1 (:class:`BenchConfig`)."""
+
+    executor: str = "auto"
+    jobs: int = 1
+    address: str | None = None
+
+    def __post_init__(self) -> None:
+        _one_of("executor", self.executor, EXECUTORS)
+        if self.jobs < 1:
+            raise InputError(None, f"--jobs must be at least 1, got {self.jobs}")
+
+    @property
+    def executor_kind(self) -> str:
+        """The executor that runs: "auto" is process with ``jobs`` above 1, else local."""
+        return self.executor if self.executor != "auto" else ("process" if self.jobs > 1 else "local")
+
+
+@dataclass(frozen=True)
+class Segmenting(Executing):
     """How a long render is split (:mod:`filmstyle.segments`). A clip of ``split_from`` segments or
     more (or any clip given ``workdir`` or ``jobs`` above 1) is rendered in segments of about
     ``segment_seconds``, each in the work directory (default: a hidden folder beside the output) until
@@ -294,22 +309,13 @@ class Segmenting:
     process when ``jobs`` is above 1, else local."""
 
     workdir: str | None = None
-    jobs: int = 1
     segment_seconds: float = 60.0
     warmup: int = 8
     keep_workdir: bool = False
     split_from: float = 2.0  # in segments: clips of 2 minutes and more by default
-    executor: str = "auto"
-    address: str | None = None
-
-    @property
-    def executor_kind(self) -> str:
-        return executor_kind(self.executor, self.jobs)
 
     def __post_init__(self) -> None:
-        _one_of("executor", self.executor, EXECUTORS)
-        if self.jobs < 1:
-            raise InputError(None, f"--jobs must be at least 1, got {self.jobs}")
+        super().__post_init__()
         _positive(segment_seconds=self.segment_seconds)
         if self.warmup < 0:
             raise InputError(None, f"--warmup must be 0 or more, got {self.warmup}")
@@ -468,7 +474,7 @@ QUICK_FRAMES = 3  # 2 frame pairs per clip
 
 
 @dataclass(frozen=True)
-class BenchConfig:
+class BenchConfig(Executing):
     """What ``filmstyle bench table1`` runs. data: the folder holding videos/, styles/, content/ (default
     :func:`~filmstyle.core.assets.shared_data`); stills: relative to DATA/styles; seeds: of the methods'
     adaptation, one run per (still, seed) and the table their mean; frames: None = FULL_FRAMES
@@ -489,18 +495,6 @@ class BenchConfig:
     cache: Path | None = None
     fresh: bool = False
     clips: Mapping[str, tuple[tuple[int, int], str]] = field(default_factory=lambda: dict(TABLE1_CLIPS))
-    executor: str = "auto"
-    jobs: int = 1
-    address: str | None = None
-
-    def __post_init__(self) -> None:
-        _one_of("executor", self.executor, EXECUTORS)
-        if self.jobs < 1:
-            raise InputError(None, f"--jobs must be at least 1, got {self.jobs}")
-
-    @property
-    def executor_kind(self) -> str:
-        return executor_kind(self.executor, self.jobs)
 
     @property
     def n_frames(self) -> int:

@@ -30,12 +30,15 @@ EXECUTOR_KINDS = ("local", "process", "ray")
 RAY_RETRIES = 3  # a job whose worker died is run again this often
 
 
-def threads_per_worker(executor: str, workers: int) -> int:
-    """Torch threads for each worker: the cores shared out on a process pool, one on Ray (each task
-    holds one CPU), 0 (leave torch's default) in this process."""
-    if executor == "process":
-        return max(1, (os.cpu_count() or 1) // max(1, workers))
-    return 1 if executor == "ray" else 0
+def threads_per_worker(executor: str, running: int) -> int:
+    """Torch threads for each worker while ``running`` jobs run at once: one on Ray (each task holds
+    one CPU), the cores shared out on a process pool running more than one, else 0 (leave torch's
+    default: one job in this process, which :func:`run_jobs` also does for a pool of one)."""
+    if executor == "ray":
+        return 1
+    if executor == "process" and running > 1:
+        return max(1, (os.cpu_count() or 1) // running)
+    return 0
 
 
 def set_threads(threads: int) -> None:
