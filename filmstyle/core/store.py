@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 from safetensors import SafetensorError
@@ -126,7 +126,15 @@ def _hint(kinds: Sequence[str]) -> str:
 
 # --- training state --------------------------------------------------------------------------------
 
-def snapshot(module: torch.nn.Module | None, opt: torch.optim.Optimizer | None) -> dict[str, torch.Tensor]:
+class HasState(Protocol):
+    """An optimizer as far as a snapshot needs it (``torch.optim``'s, or :class:`filmstyle.training.adam.Adam`)."""
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
+
+def snapshot(module: torch.nn.Module | None, opt: HasState | None) -> dict[str, torch.Tensor]:
     """Copies of a module's state (``net.*``) and an optimizer's per-parameter state (``opt.<i>.*``)."""
     tensors = {} if module is None else {f"net.{k}": v.detach().clone().contiguous() for k, v in module.state_dict().items()}
     for i, s in (opt.state_dict()["state"].items() if opt is not None else ()):
@@ -135,7 +143,7 @@ def snapshot(module: torch.nn.Module | None, opt: torch.optim.Optimizer | None) 
 
 
 def load_snapshot(tensors: dict[str, torch.Tensor], module: torch.nn.Module | None,
-                  opt: torch.optim.Optimizer | None) -> None:
+                  opt: HasState | None) -> None:
     """Put a :func:`snapshot` back into ``module`` and ``opt``."""
     if module is not None:
         module.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})

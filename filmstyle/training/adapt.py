@@ -22,6 +22,7 @@ from filmstyle.losses import loss_network, perceptual_loss, style_targets
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.nets.vgg import VGG19Features
 from filmstyle.temporal.loss import FramePair, temporal_loss
+from filmstyle.training.adam import Adam
 from filmstyle.training.loop import Trainer
 
 StepCallback = Callable[[int, dict[str, float]], None]
@@ -138,7 +139,7 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
     net.requires_grad_(False)
     for p in params:
         p.requires_grad_(True)
-    trainer = Trainer(net, torch.optim.Adam(params, lr=cfg.lr), steps=cfg.steps, seed=cfg.seed, checkpoint=checkpoint,
+    trainer = Trainer(net, Adam(params, lr=cfg.lr), steps=cfg.steps, seed=cfg.seed, checkpoint=checkpoint,
                       run_key=run_key, every=checkpoint_every, on_step=on_step)
 
     def step(i: int, gen: torch.Generator) -> dict[str, torch.Tensor]:

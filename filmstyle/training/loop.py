@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 StepFn = Callable[[int, torch.Generator], dict[str, Any]]
 OnStep = Callable[[int, dict[str, float]], None]
 SEED_STRIDE = 1_000_003  # step i of a run seeded s draws from a generator seeded s * stride + i
+
+
+class Optimizer(store.HasState, Protocol):
+    """What the loop steps: a ``torch.optim`` optimizer or :class:`filmstyle.training.adam.Adam`."""
+
+    def zero_grad(self, set_to_none: bool = True) -> None: ...
+
+    def step(self) -> Any: ...
 
 
 @dataclass
@@ -67,7 +75,7 @@ class Trainer:
     run_key: identifies the run (settings, data, initial weights); every: checkpoint interval.
     """
 
-    def __init__(self, module: torch.nn.Module | None, optimizer: torch.optim.Optimizer | None, *, steps: int,
+    def __init__(self, module: torch.nn.Module | None, optimizer: Optimizer | None, *, steps: int,
                  seed: int = 0, checkpoint: str | os.PathLike | None = None, run_key: str = "", every: int = 25,
                  on_step: OnStep | None = None) -> None:
         if steps < 0 or every < 1:
