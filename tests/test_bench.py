@@ -317,3 +317,65 @@ def test_render_turn_lets_one_timed_render_run_at_a_time(tmp_path: Path) -> None
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again once the render is done
     with table1.render_turn(None):  # cells one after another: nothing to hold
         pass
+
+
+class _Counted:
+    """A per-frame stylizer that inverts the frame, counts its calls and says each took 2 s."""
+
+    def __init__(self) -> None:
+        self.calls, self.model_seconds = 0, 0.0
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        self.model_seconds += 2.0
+        return 255 - frame
+
+
+def test_frame_cache_keeps_finished_frames_for_the_same_input_and_key(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (6, 8, 3), dtype=np.uint8) for _ in range(3)]
+    folder = tmp_path / "cell.frames"
+    first = table1.FrameCache(_Counted(), folder, {"budget": 1})
+    outs = [first(f) for f in frames[:2]]  # stopped after two frames
+    again = table1.FrameCache(_Counted(), folder, {"budget": 1})
+    outs2 = [again(f) for f in frames]
+    assert again.inner.calls == 1 and again.reused == 2  # only the third frame is optimised
+    assert all(np.array_equal(a, b) for a, b in zip(outs, outs2)) and np.array_equal(outs2[2], 255 - frames[2])
+    assert again.model_seconds == 6.0 and again.kept_seconds == 4.0  # the reused frames' recorded seconds count
+    changed = table1.FrameCache(_Counted(), folder, {"budget": 1})
+    changed(frames[1])  # another input at index 0: optimised, not reused
+    assert changed.inner.calls == 1 and changed.reused == 0
+    other = table1.FrameCache(_Counted(), folder, {"budget": 2})  # another cell key: nothing kept
+    assert sorted(p.name for p in folder.iterdir()) == ["key.json"]
+    other(frames[0])
+    assert other.inner.calls == 1
+
+
+def test_a_stopped_per_frame_cell_resumes_at_its_first_frame_not_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from filmstyle.methods.gatys import GatysStylizer
+
+    data = _tiny_bench_data(tmp_path / "data")
+    monkeypatch.setattr(table1, "STYLE_SIZE", 32)
+    monkeypatch.setattr(config, "TABLE1_CLIPS", {"bikes.mp4": ((64, 48), "live action")})
+    monkeypatch.setattr(METHODS["gatys"], "QUICK", TINY["gatys"])
+    real, calls = GatysStylizer.__call__, []
+
+    def stopping(self, frame):  # noqa: ANN001, ANN202
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the session ends during the third frame
+        return real(self, frame)
+
+    monkeypatch.setattr(GatysStylizer, "__call__", stopping)
+    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("gatys",), flow="dis",
+                      stills=("film_stills/sintel_f0016.png",), seeds=(0,))
+    with pytest.raises(KeyboardInterrupt):
+        table1.run_table1(cfg, log=lambda _m: None)
+    kept = tmp_path / "out" / "cells" / "bikes-gatys-sintel_f0016.frames"
+    assert sorted(p.name for p in kept.glob("*.png")) == ["00000.png", "00001.png"]
+    result = table1.run_table1(cfg, log=lambda _m: None)
+    n = cfg.n_frames
+    assert len(calls) == 3 + (n - 2)  # the rerun optimised only the frames not done
+    row = result["per_clip"]["bikes.mp4"]["gatys"]
+    assert row["frames"] == n and row["notes"]["frames_reused"] == 2
+    assert not kept.exists()  # the render holds the frames once the cell is written
