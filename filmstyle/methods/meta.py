@@ -18,7 +18,7 @@ class MetaBudget:
     """Adaptation from the meta-learned init.
 
     steps: K = 50, filmstyle's measured default (docs/results/meta.md; the paper's sec. 4.2 says
-    only "K iterations"). lr: 1e-4, the paper's (sec. 4.2). size: 256 px crops (filmstyle's
+    only "K iterations"). lr: 1e-4, the paper's (sec. 4.2). size: 224 px crops (filmstyle's
     default). frames: content frames sampled from the clip (filmstyle's default 32).
     """
 
