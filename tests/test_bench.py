@@ -379,3 +379,35 @@ def test_a_stopped_per_frame_cell_resumes_at_its_first_frame_not_done(tmp_path: 
     row = result["per_clip"]["bikes.mp4"]["gatys"]
     assert row["frames"] == n and row["notes"]["frames_reused"] == 2
     assert not kept.exists()  # the render holds the frames once the cell is written
+
+
+def test_a_stopped_training_cell_resumes_from_its_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Johnson's cells train for an hour on the project's CPU: one stopped half-way goes on from its last step."""
+    import importlib
+
+    adapt_module = importlib.import_module("filmstyle.training.adapt")  # the module (the package exports the function)
+
+    data = _tiny_bench_data(tmp_path / "data")
+    monkeypatch.setattr(table1, "STYLE_SIZE", 32)
+    monkeypatch.setattr(config, "TABLE1_CLIPS", {"bikes.mp4": ((64, 48), "live action")})
+    monkeypatch.setattr(METHODS["johnson"], "QUICK", type(TINY["johnson"])(steps=6, size=32, frames=2))
+    real, calls = adapt_module.perceptual_loss, []
+
+    def stopping(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt  # stopped during step 5
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(adapt_module, "perceptual_loss", stopping)
+    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("johnson",), flow="dis",
+                      stills=("film_stills/sintel_f0016.png",), seeds=(0,))
+    with pytest.raises(KeyboardInterrupt):
+        table1.run_table1(cfg, log=lambda _m: None)
+    ckpt = tmp_path / "out" / "cells" / "bikes-johnson-sintel_f0016-s0.ckpt"
+    assert ckpt.is_file()
+    result = table1.run_table1(cfg, log=lambda _m: None)
+    assert len(calls) == 5 + 2  # steps 5 and 6 only
+    row = result["per_clip"]["bikes.mp4"]["johnson"]
+    assert row["notes"]["resumed_from"] == 4 and row["look_steps"] == 6
+    assert row["notes"]["adapt_seconds"] > 0 and not ckpt.exists()

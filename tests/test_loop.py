@@ -79,3 +79,18 @@ def test_step_function_may_update_the_weights_itself():
     b0 = float(net.bias.sum())
     result = Trainer(net, None, steps=3).run(step)
     assert result.history[-1]["bias"] == pytest.approx(b0 + 6.0)
+
+
+def test_a_resumed_run_counts_the_seconds_of_the_steps_it_kept(tmp_path):
+    ckpt = tmp_path / "run.ckpt"
+    net, opt = _problem()
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(net, opt, steps=7, checkpoint=ckpt, run_key="k", every=100).run(_step(net, stop_at=5))
+    recorded = store.read_header(ckpt, ("checkpoint",), "checkpoint")["seconds"]
+    assert recorded > 0
+    net2, opt2 = _problem()
+    trainer = Trainer(net2, opt2, steps=7, checkpoint=ckpt, run_key="k")
+    result = trainer.run(_step(net2))
+    assert result.seconds_before == pytest.approx(recorded) and result.seconds_total == pytest.approx(recorded + result.seconds)
+    fresh = Trainer(*_problem(), steps=2).run(_step(_problem()[0]))
+    assert fresh.seconds_before == 0.0 and fresh.seconds_total == fresh.seconds

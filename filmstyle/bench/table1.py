@@ -366,6 +366,8 @@ def run_cell(job: CellJob) -> CellResult:
     set_threads(job.threads)
     m = _method(job.method, job.quick, job.budget, tuple(sorted(job.context.items())))
     m.seed = job.seed
+    m.checkpoint = Path(job.cell).with_suffix(".ckpt")  # a method that trains resumes there (Johnson: an hour here)
+    m.checkpoint.parent.mkdir(parents=True, exist_ok=True)
     prep = m.prepare(job.still, job.src)
     stylizer, turn, frames = prep.stylizer, job.turn, None
     if prep.per_frame_steps:
@@ -386,6 +388,7 @@ def run_cell(job: CellJob) -> CellResult:
                "notes": notes}
     text = m.budget_text()
     save_cell(Path(job.cell), job.key, timings, text)
+    m.checkpoint.unlink(missing_ok=True)
     if frames is not None:
         shutil.rmtree(frames.folder, ignore_errors=True)  # the render holds them now
     return CellResult(job.cell, timings, text, job.label)

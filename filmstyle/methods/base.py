@@ -11,6 +11,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, is_dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -86,6 +87,7 @@ class Method(ABC):
     source: ClassVar[str]  # the paper (and section) the method and its settings come from
     external: ClassVar[bool] = False  # a peer tool's implementation rather than ours
     seeded: ClassVar[bool] = True  # its look depends on ``seed`` (random crops, initial weights)
+    checkpoint: Path | None = None  # where a method that trains may keep its progress (the bench sets it per cell)
     FULL: ClassVar[Any]
     QUICK: ClassVar[Any]
 
@@ -113,16 +115,19 @@ class Method(ABC):
 
 
 def adapted_look(method: str, still: str | os.PathLike, clip: str | os.PathLike, cfg: Any, *, init: str,
-                 stylizer: Callable[[Any], Stylizer], device: torch.device | None = None, **notes: Any) -> Prepared:
+                 stylizer: Callable[[Any], Stylizer], device: torch.device | None = None,
+                 checkpoint: Path | None = None, **notes: Any) -> Prepared:
     """A :class:`Prepared` for a method that adapts the transform network with ``filmstyle adapt``'s
     pipeline (``cfg`` an AdaptConfig, ``init`` as ``adapt --init``) and renders with ``stylizer(look)``
-    (``look`` a :class:`filmstyle.look.Look`)."""
+    (``look`` a :class:`filmstyle.look.Look`). With ``checkpoint``, the adaptation keeps its progress
+    there and resumes from it; the seconds reported then include those of the steps done before."""
     from filmstyle.adaptation import adapt_look
 
-    (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init=init, device=device or DEVICE)
-    return Prepared(method, stylizer(look), seconds, result.steps,
-                    notes={**notes, "adapt_seconds": result.seconds, "final_losses": result.losses,
-                           "net": dict(look.net.config)})
+    (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init=init, device=device or DEVICE,
+                                    checkpoint=checkpoint)
+    return Prepared(method, stylizer(look), seconds + result.seconds_before, result.steps,
+                    notes={**notes, "adapt_seconds": result.seconds_before + result.seconds, "final_losses": result.losses,
+                           "net": dict(look.net.config), "resumed_from": result.resumed_from})
 
 
 def timed(fn, *args, **kwargs) -> tuple[Any, float]:  # noqa: ANN001

@@ -48,5 +48,5 @@ class JohnsonMethod(Method):
         # init "scratch" builds filmstyle.nets.transformer.filmstyle_net(), the network meta adapts
         # the network at the frame's full size, as Johnson et al. render (and as StyleBank's and Gatys's run)
         options = RenderOptions(tone="none", detail="network", backend=TABLE1_BACKEND, device=self.device.type)
-        return adapted_look(self.name, still, clip, cfg, init="scratch", device=self.device,
+        return adapted_look(self.name, still, clip, cfg, init="scratch", device=self.device, checkpoint=self.checkpoint,
                             stylizer=lambda look: FrameStylizer(look.net, options))

@@ -44,4 +44,5 @@ class MetaMethod(Method):
                           loss=LossConfig(temporal_weight=weight))
         options = RenderOptions(backend=TABLE1_BACKEND, device=self.device.type)  # filmstyle render's defaults
         return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight, device=self.device,
+                            checkpoint=self.checkpoint,
                             stylizer=lambda look: make_stylizer(look, clip, options))

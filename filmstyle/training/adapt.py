@@ -30,13 +30,15 @@ StepCallback = Callable[[int, dict[str, float]], None]
 
 @dataclass
 class AdaptResult:
-    """Outcome of :func:`adapt`: the final loss terms, the per-step history and timing."""
+    """Outcome of :func:`adapt`: the final loss terms, the per-step history and timing (``seconds``
+in this session; ``seconds_before``: what earlier sessions spent on the steps a resumed run kept)."""
 
     steps: int
     losses: dict[str, float]
     history: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
     resumed_from: int = 0
+    seconds_before: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -160,4 +162,4 @@ def adapt(net: TransformerNet, style: torch.Tensor, frames: Sequence[torch.Tenso
     finally:
         net.eval().requires_grad_(False)
     return AdaptResult(steps=cfg.steps, losses=result.losses, history=result.history, seconds=result.seconds,
-                       resumed_from=result.resumed_from)
+                       resumed_from=result.resumed_from, seconds_before=result.seconds_before)

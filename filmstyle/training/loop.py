@@ -51,13 +51,20 @@ class Optimizer(store.HasState, Protocol):
 @dataclass
 class TrainResult:
     """A finished run: steps, one record of floats per step, seconds of this session, the step it
-    resumed from (0 = fresh) and the step function's final JSON state."""
+    resumed from (0 = fresh), the step function's final JSON state and the seconds that earlier
+    sessions spent on the steps before ``resumed_from`` (as their checkpoint recorded them)."""
 
     steps: int
     history: list[dict[str, float]]
     seconds: float
     resumed_from: int = 0
     state: dict[str, Any] = field(default_factory=dict)
+    seconds_before: float = 0.0
+
+    @property
+    def seconds_total(self) -> float:
+        """Seconds the whole run's steps took, over every session."""
+        return self.seconds_before + self.seconds
 
     @property
     def losses(self) -> dict[str, float]:
@@ -83,7 +90,7 @@ class Trainer:
         self.module, self.optimizer, self.steps, self.seed = module, optimizer, steps, seed
         self.checkpoint = None if checkpoint is None else Path(checkpoint)
         self.run_key, self.every, self.on_step = run_key, every, on_step
-        self.start, self.history, self.state = 0, [], {}
+        self.start, self.history, self.state, self.seconds_before = 0, [], {}, 0.0
         if self.checkpoint is not None and self.checkpoint.exists():
             self._restore()
 
@@ -100,23 +107,26 @@ class Trainer:
         self.start = int(meta["step"])
         self.history = list(meta.get("history", []))[: self.start]
         self.state = dict(meta.get("state", {}))
+        self.seconds_before = float(meta.get("seconds", 0.0))
         log.info("resuming from step %d of %s", self.start, self.checkpoint)
 
-    def _save(self, snapshot: dict[str, torch.Tensor], step: int, state: dict[str, Any]) -> None:
+    def _save(self, snapshot: dict[str, torch.Tensor], step: int, state: dict[str, Any], seconds: float) -> None:
         store.write(self.checkpoint, snapshot, kind="checkpoint",
-                    meta={"run_key": self.run_key, "step": step, "history": self.history[:step], "state": state})
+                    meta={"run_key": self.run_key, "step": step, "history": self.history[:step], "state": state,
+                          "seconds": seconds})
         log.info("checkpoint at step %d written to %s", step, self.checkpoint)
 
-    def _snapshot(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
+    def _snapshot(self, seconds: float) -> tuple[dict[str, torch.Tensor], dict[str, Any], float] | None:
+        """The state after the last completed step, and the seconds all sessions spent up to it."""
         if self.checkpoint is None:
             return None
-        return store.snapshot(self.module, self.optimizer), _json_copy(self.state)
+        return store.snapshot(self.module, self.optimizer), _json_copy(self.state), self.seconds_before + seconds
 
     def run(self, step: StepFn) -> TrainResult:
         """Steps ``start + 1 .. steps``; KeyboardInterrupt (SIGINT, or SIGTERM, which is raised as
         one here) saves the last completed step and propagates."""
         gen, t0, done = torch.Generator(), time.perf_counter(), self.start
-        last = self._snapshot()
+        last = self._snapshot(0.0)
         with _sigterm_as_interrupt():
             try:
                 for i in range(self.start + 1, self.steps + 1):
@@ -130,17 +140,17 @@ class Trainer:
                     record = {k: float(v.detach()) if isinstance(v, torch.Tensor) else float(v) for k, v in terms.items()}
                     self.history.append(record)
                     done = i
-                    last = self._snapshot()
+                    last = self._snapshot(time.perf_counter() - t0)
                     if self.on_step is not None:
                         self.on_step(i, record)
                     if last is not None and (i % self.every == 0 or i == self.steps):
-                        self._save(last[0], i, last[1])
+                        self._save(last[0], i, last[1], last[2])
             except KeyboardInterrupt:
                 if last is not None and done > self.start:
-                    self._save(last[0], done, last[1])
+                    self._save(last[0], done, last[1], last[2])
                 raise
         return TrainResult(steps=self.steps, history=self.history, seconds=time.perf_counter() - t0,
-                           resumed_from=self.start, state=self.state)
+                           resumed_from=self.start, state=self.state, seconds_before=self.seconds_before)
 
 
 def _json_copy(state: dict[str, Any]) -> dict[str, Any]:
