@@ -7,13 +7,14 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
 from filmstyle.core import __version__
 from filmstyle.core.assets import DEMO_CLIP, META_INIT
-from filmstyle.core.config import ADAPT_INIT, DEVICE, AdaptConfig
+from filmstyle.core.config import ADAPT_INIT, DEVICE, AdaptConfig, MetaTrainConfig
 from filmstyle.core.device import resolve_device
 from filmstyle.core.errors import InputError
 from filmstyle.core.image import file_sha256, from_array, load_still, to_array
@@ -23,6 +24,10 @@ from filmstyle.look import Look, load_look
 from filmstyle.nets.transformer import FILMSTYLE_NET, TransformerNet, filmstyle_net
 from filmstyle.temporal.loss import FramePair, clip_pairs
 from filmstyle.training.adapt import AdaptResult, Composite, adapt
+
+if TYPE_CHECKING:
+    from filmstyle.training.meta import MetaTrainResult
+    from filmstyle.training.tasks import Task
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,26 @@ def graded_composite(still: np.ndarray, frames: list[torch.Tensor], size: int, s
         return torch.cat([from_array(lut.apply_uint8(to_array(img[None]))) for img in x])
 
     return Composite(base, sigma * size / DETAIL_SHORT_SIDE, luma_only=lut.is_neutral())
+
+
+def task_composite(detail_sigma: float) -> Callable[[Task], Composite]:
+    """For meta-training with ``tone="grade"``: a task's losses see what ``render --tone grade`` would
+    show of its frames (:func:`graded_composite`: the grade toward the task's style plus the network's
+    detail), so the init learns the detail that adapt and render use."""
+    def shown(task: Task) -> Composite:
+        size = min(task.frames[0].shape[-2:])
+        return graded_composite(to_array(task.style), task.frames, size, detail_sigma)
+
+    return shown
+
+
+def meta_train_init(cfg: MetaTrainConfig, **kwargs: Any) -> tuple[Path, MetaTrainResult]:
+    """``filmstyle meta-train``: :func:`filmstyle.training.meta.run_meta_training` (``kwargs``) with
+    what the tasks show set from ``cfg.tone``."""
+    from filmstyle.training.meta import run_meta_training  # not needed by adapt: imported here
+
+    shown = task_composite(cfg.detail_sigma) if cfg.tone == "grade" else None
+    return run_meta_training(cfg, shown=shown, **kwargs)
 
 
 def resolve_init(init: str) -> str:

@@ -369,3 +369,52 @@ def test_eval_lr_sets_the_evaluation_step_size_only(vgg):
     plain = evaluate(net, tasks, tiny_cfg(inner_lr=1e-3, inner_steps=2), vgg)
     other = evaluate(net, tasks, tiny_cfg(inner_lr=1e-1, inner_steps=2), vgg)
     assert with_eval_lr == plain and with_eval_lr["eval_post"] != other["eval_post"]
+
+
+def test_tasks_show_their_grade_composite_to_the_inner_loop_and_the_query(vgg, monkeypatch):
+    """meta-train --tone grade: the inner loop adapts, and the query scores, what render --tone grade shows."""
+    from filmstyle.adaptation import task_composite
+    from filmstyle.training import meta as meta_module
+    from filmstyle.training.adapt import Composite
+
+    content, styles, held = data()
+    shown = task_composite(4.0)
+    graded = sampler(styles, content)
+    graded.shown = shown
+    task = graded.task(0)
+    assert isinstance(task.shown, Composite)
+    # the composite's base is the task's grade: a constant network output leaves the graded frame
+    flat = task.shown(task.query, torch.full_like(task.query, 0.5))
+    assert flat.shape == task.query.shape and not torch.allclose(flat, task.query)
+    seen = []
+    real = meta_module.adapt
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen.append(kwargs.get("composite"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(meta_module, "adapt", spy)
+    cfg = tiny_cfg(algorithm="reptile", iterations=1, meta_batch=1, inner_steps=1, tone="grade")
+    targets = meta_module.style_targets(vgg, task.style, cfg.loss)
+    plain = meta_module.Task(task.style, task.frames, task.query, task.seed, task.name)
+    net = new_net()
+    with torch.no_grad():
+        assert float(meta_module.query_loss(net, task, targets, vgg, cfg.loss)) != pytest.approx(
+            float(meta_module.query_loss(net, plain, targets, vgg, cfg.loss)))
+    result = meta_train(cfg, graded, [task], net=net, vgg=vgg)
+    assert seen and all(c is not None for c in seen) and np.isfinite(result.evals[-1]["eval_post"])
+
+
+def test_cli_meta_train_tone_grade_runs_and_keys_its_own_run(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    for rel in ("styles/a.png", "styles/b.png", "content/c1.jpg", "content/c2.jpg", "content/c3.jpg"):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        Image.fromarray((rng.random((64, 80, 3)) * 255).astype(np.uint8)).save(tmp_path / rel)
+    out = tmp_path / "init.look"
+    args = ["-q", "meta-train", "-o", str(out), "--styles", str(tmp_path / "styles"), "--content", str(tmp_path / "content"),
+            "--iterations", "1", "--inner-steps", "1", "--meta-batch", "1", "--size", "64", "--width", "2", "--depth", "1"]
+    assert main([*args, "--tone", "grade"]) == 0
+    look = load_look(out)
+    assert look.meta["config"]["tone"] == "grade" and look.meta["config"]["detail_sigma"] == 4.0
+    assert main([*args, "--tone", "sepia"]) == 2
+    assert "invalid choice" in capsys.readouterr().err

@@ -1,12 +1,12 @@
 """``filmstyle meta-train -o INIT``: meta-learn an initialisation
-(:func:`filmstyle.training.meta.run_meta_training`)."""
+(:func:`filmstyle.adaptation.meta_train_init`)."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
 from filmstyle._cli.common import claim, device_of, device_option, force_option, given, option, progress
-from filmstyle.core.config import OUTER_LOOPS, PARAMS, MetaTrainConfig
+from filmstyle.core.config import ADAPT_TONES, OUTER_LOOPS, PARAMS, MetaTrainConfig
 from filmstyle.core.errors import InputError
 
 RESUMABLE = True
@@ -27,6 +27,10 @@ def add_parser(m: argparse.ArgumentParser) -> None:
     option(m, "--seed", cls=MetaTrainConfig, type=int, help="seeds the network, tasks and crops")
     option(m, "--eval-every", cls=MetaTrainConfig, type=int, help="held-out evaluation every N iterations")
     option(m, "--warmup", cls=MetaTrainConfig, type=int, help="reconstruction warm-up steps before meta-training")
+    option(m, "--tone", cls=MetaTrainConfig, choices=ADAPT_TONES,
+           help="what the losses see: 'none' = the network's raw output, 'grade' = each task's colour grade toward "
+                "its style plus the network's detail (what adapt and render use by default)")
+    option(m, "--detail-sigma", cls=MetaTrainConfig, type=float, help="with --tone grade: the detail band (px at 360p)")
     option(m, "--width", cls=MetaTrainConfig, type=int, help="network width, for a new network")
     option(m, "--depth", cls=MetaTrainConfig, type=int, help="residual blocks, for a new network")
     option(m, "--end-kernel", cls=MetaTrainConfig, type=int, choices=(3, 5, 7, 9),
@@ -57,7 +61,7 @@ def _folder(given: str | None, kind: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> None:
-    from filmstyle.training.meta import run_meta_training
+    from filmstyle.adaptation import meta_train_init
 
     cfg = MetaTrainConfig(**given(args, MetaTrainConfig))
     if not args.resume:  # a resumed run replaces what it wrote before
@@ -69,7 +73,7 @@ def run(args: argparse.Namespace) -> None:
             bar.n = int(record["iteration"])
             bar.set_postfix({k: f"{record[k]:.3g}" for k in ("pre", "post", "eval_post") if k in record}, refresh=True)
 
-        out, result = run_meta_training(cfg, styles_dir=styles, content_dir=content, videos_dir=args.videos,
+        out, result = meta_train_init(cfg, styles_dir=styles, content_dir=content, videos_dir=args.videos,
                                         output=args.output, log_path=log, resume=args.resume, device=device_of(args),
                                         on_iteration=on_iteration, **({"init": args.init} if hasattr(args, "init") else {}))
     resumed = f", resumed at {result.resumed_from}" if result.resumed_from else ""

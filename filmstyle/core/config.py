@@ -422,9 +422,16 @@ class MetaTrainConfig:
     depth: int = 5
     end_kernel: int = 9
     decoder: tuple[int, int] | None = None
+    # what the inner loop's and the query's loss see, as AdaptConfig.tone: "none" (the network's raw
+    # output; every init so far) or "grade" (each task's colour grade toward its style plus the
+    # network's detail above detail_sigma, as `adapt` and `render` use the network by default)
+    tone: str = "none"
+    detail_sigma: float = DETAIL_SIGMA
     loss: LossConfig = field(default_factory=LossConfig)
 
     def __post_init__(self) -> None:
+        _one_of("tone", self.tone, ADAPT_TONES)
+        _positive(detail_sigma=self.detail_sigma)
         if self.algorithm not in OUTER_LOOPS:
             raise InputError(None, f"algorithm must be one of {', '.join(OUTER_LOOPS)}, got {self.algorithm!r}")
         if self.params not in ("all", "norm"):

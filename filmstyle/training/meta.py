@@ -34,7 +34,7 @@ from typing import Any
 import torch
 from torch.func import functional_call
 
-from filmstyle.core.config import DEVICE, LossConfig, MetaTrainConfig
+from filmstyle.core.config import DETAIL_SIGMA, DEVICE, LossConfig, MetaTrainConfig
 from filmstyle.core.device import resolve_device
 from filmstyle.core.files import atomic_path, check_writable
 from filmstyle.core.image import load_image, resize_short
@@ -61,15 +61,19 @@ Step = tuple[list[torch.Tensor], dict[str, float]]  # (update direction per meta
 
 def query_loss(net: Callable[[torch.Tensor], torch.Tensor], task: Task, targets: dict[str, torch.Tensor], vgg: VGG19Features,
                cfg: LossConfig) -> torch.Tensor:
-    """Perceptual loss of ``net`` on the task's query crops (Q, 3, s, s), averaged: 0-dim tensor."""
-    return perceptual_loss(vgg, net(task.query), task.query, targets, cfg)["total"]
+    """Perceptual loss of ``net`` on the task's query crops (Q, 3, s, s), averaged: 0-dim tensor; of
+    what the task shows (``task.shown``: e.g. the grade plus the network's detail) where it says."""
+    out = net(task.query)
+    if task.shown is not None:
+        out = task.shown(task.query, out)
+    return perceptual_loss(vgg, out, task.query, targets, cfg)["total"]
 
 
 def adapted(net: TransformerNet, task: Task, cfg: MetaTrainConfig, vgg: VGG19Features,
             steps: int | None = None) -> TransformerNet:
     """A copy of ``net`` after the inner loop on ``task`` (``net`` itself is unchanged)."""
     phi = copy.deepcopy(net)
-    adapt(phi, task.style, task.frames, cfg.inner(task.seed, steps), vgg=vgg)
+    adapt(phi, task.style, task.frames, cfg.inner(task.seed, steps), vgg=vgg, composite=task.shown)
     return phi
 
 
@@ -140,6 +144,8 @@ def maml_step(net: TransformerNet, tasks: Sequence[Task], cfg: MetaTrainConfig, 
             gen.manual_seed(task.seed * 1_000_003 + step)  # the seed adapt uses at this step
             crop = random_crop(task.frames, cfg.size, gen)
             out = functional_call(net, {**buffers, **fast}, (crop,))
+            if task.shown is not None:
+                out = task.shown(crop, out)
             loss = perceptual_loss(vgg, out, crop, targets, cfg.loss)["total"]
             step_grads = torch.autograd.grad(loss, [fast[n] for n in inner], create_graph=True)
             fast.update({n: fast[n] - cfg.inner_lr * g for n, g in zip(inner, step_grads)})
@@ -261,7 +267,8 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
     params = meta_parameters(net, cfg)
     opt = None if cfg.algorithm == "reptile" else torch.optim.Adam(params, lr=cfg.outer_lr)
     identity = {"config": {k: v for k, v in cfg.to_dict().items() if k not in ("iterations", "eval_every", "checkpoint_every")
-                           and (k, v) not in (("end_kernel", 9), ("decoder", None))},  # runs from before these keep theirs
+                           and (k, v) not in (("end_kernel", 9), ("decoder", None), ("tone", "none"),
+                                              ("detail_sigma", DETAIL_SIGMA))},  # runs from before these keep theirs
                 "data": train.names, "seed": train.seed, "held_out": [t.name for t in held_out],
                 "init": weights_sha256(net.state_dict())}
     run_key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
@@ -311,19 +318,24 @@ def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, co
                       output: str | os.PathLike, videos_dir: str | os.PathLike | None = None,
                       log_path: str | os.PathLike | None = None, resume: bool = False, frames_per_clip: int = 8,
                       init: str = "scratch", device: str = DEVICE,
-                      on_iteration: Callable[[dict[str, float]], None] | None = None) -> tuple[Path, MetaTrainResult]:
+                      on_iteration: Callable[[dict[str, float]], None] | None = None,
+                      shown: Callable[[Task], Any] | None = None) -> tuple[Path, MetaTrainResult]:
     """Meta-train on folders (held-out set: :mod:`filmstyle.training.tasks`) and write the init look file.
 
     ``init``: "scratch" (a new network of ``cfg.width`` x ``cfg.depth``) or a look/init file to start
     from. ``cfg.warmup`` > 0 first runs the reconstruction warm-up of :mod:`filmstyle.training.pretrain`
     on the training photos; its result is kept in ``output + ".warmup.look"`` and reused.
     The checkpoint is ``output + ".ckpt"``; it is kept after the run so the run can be extended.
-    ``device``: "auto", "cpu" or "cuda" (:func:`filmstyle.core.device.resolve_device`).
+    ``device``: "auto", "cpu" or "cuda" (:func:`filmstyle.core.device.resolve_device`). ``shown``: what
+    every task's losses see (:class:`filmstyle.training.tasks.TaskSampler`); it must follow ``cfg.tone``
+    (:func:`filmstyle.adaptation.meta_train_init` sets it).
     """
+    if (shown is None) != (cfg.tone == "none"):
+        raise ValueError(f"tone {cfg.tone!r} needs {'no' if cfg.tone == 'none' else 'a'} 'shown' for the tasks")
     out = check_writable(output)
     where = resolve_device(device)
     split = split_data(styles_dir, content_dir, videos_dir)
-    sampler = {"size": cfg.size, "frames_per_task": cfg.frames_per_task, "query_per_task": cfg.query_per_task}
+    sampler = {"size": cfg.size, "frames_per_task": cfg.frames_per_task, "query_per_task": cfg.query_per_task, "shown": shown}
     train = TaskSampler(split.train_styles, [*split.train_content, *clip_frames(split.train_clips, frames_per_clip, cfg.size)],
                         grade_prob=cfg.grade_prob, seed=cfg.seed, **sampler)
     held = TaskSampler(split.eval_styles, [*split.eval_content, *clip_frames(split.eval_clips, frames_per_clip, cfg.size)],

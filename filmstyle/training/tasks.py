@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -53,6 +54,8 @@ class Task:
     frames: support frames for the inner loop, each (1, 3, H, W) with min(H, W) = size.
     query: (Q, 3, size, size) crops of other content for the outer (query) loss.
     seed: seeds the inner loop's crops (``AdaptConfig.seed``).
+    shown: what the losses see instead of the network's raw output
+    (:class:`filmstyle.training.adapt.Composite`; None: the raw output).
     """
 
     style: torch.Tensor
@@ -60,6 +63,7 @@ class Task:
     query: torch.Tensor
     seed: int
     name: str
+    shown: Any = None
 
 
 def task_seed(seed: int, index: int) -> int:
@@ -77,10 +81,13 @@ class TaskSampler:
         frames_per_task: support frames per task; ``query_per_task``: query crops per task.
         grade_prob: probability that a task's style is a random film grade of a content photo.
         seed: seeds every task (task ``i`` depends only on ``seed`` and ``i``).
+        shown: given a task, what its losses see (:attr:`Task.shown`; e.g. the render's grade composite,
+            which needs the task's style and frames); None: the network's raw output.
     """
 
     def __init__(self, styles: Sequence[Item], content: Sequence[Item], *, size: int, frames_per_task: int = 4,
-                 query_per_task: int = 2, grade_prob: float = 0.3, seed: int = 0) -> None:
+                 query_per_task: int = 2, grade_prob: float = 0.3, seed: int = 0,
+                 shown: Callable[[Task], Any] | None = None) -> None:
         if not content:
             raise ValueError("TaskSampler needs at least one content image")
         if not styles and grade_prob < 1:
@@ -90,7 +97,7 @@ class TaskSampler:
                              f"query_per_task={query_per_task}, grade_prob={grade_prob}")
         self.styles, self.content = list(styles), list(content)
         self.size, self.frames_per_task, self.query_per_task = size, frames_per_task, query_per_task
-        self.grade_prob, self.seed = grade_prob, seed
+        self.grade_prob, self.seed, self.shown = grade_prob, seed, shown
         self.names = {"styles": [_name(s, i) for i, s in enumerate(self.styles)],
                       "content": [_name(c, i) for i, c in enumerate(self.content)]}
         self._cache: dict[tuple[str, int], torch.Tensor] = {}
@@ -127,7 +134,10 @@ class TaskSampler:
         frames = [self._image("content", j) for j in picks[:k]]
         query = torch.cat([random_crop([self._image("content", j)], self.size, gen) for j in picks[k:]])
         seed = int(torch.randint(2**31 - 1, (), generator=gen))
-        return Task(style=still, frames=frames, query=query, seed=seed, name=name)
+        task = Task(style=still, frames=frames, query=query, seed=seed, name=name)
+        if self.shown is not None:
+            task.shown = self.shown(task)
+        return task
 
     def tasks(self, start: int, n: int) -> list[Task]:
         """Tasks ``start`` .. ``start + n - 1``."""
