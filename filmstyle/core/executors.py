@@ -28,6 +28,7 @@ R = TypeVar("R")
 
 EXECUTOR_KINDS = ("local", "process", "ray")
 RAY_RETRIES = 3  # a job whose worker died is run again this often
+STOP_GRACE_S = 10.0  # a stopped pool's workers get this long after SIGTERM (a checkpoint to write), then SIGKILL
 
 
 def threads_per_worker(executor: str, running: int) -> int:
@@ -87,7 +88,12 @@ def _results(fn: Callable[[Any], Any], jobs: list[Any], executor: str, workers: 
             processes = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
             for process in processes:
-                process.terminate()
+                process.terminate()  # SIGTERM: a training in the job writes its checkpoint (Trainer)
+            for process in processes:
+                process.join(STOP_GRACE_S)
+                if process.is_alive():  # a job's own SIGTERM handler kept it going (the pool's worker
+                    process.kill()      # loop catches the KeyboardInterrupt a Trainer raises)
+                    process.join()
             raise
         pool.shutdown()
 
