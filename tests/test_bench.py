@@ -351,13 +351,20 @@ def test_frame_cache_keeps_finished_frames_for_the_same_input_and_key(tmp_path: 
     assert other.inner.calls == 1
 
 
-def test_a_stopped_per_frame_cell_resumes_at_its_first_frame_not_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from filmstyle.methods.gatys import GatysStylizer
-
+def _one_clip_bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, budget: object) -> BenchConfig:
+    """A quick bench of one method with ``budget`` on a tiny bikes.mp4 and one still, seed 0."""
     data = _tiny_bench_data(tmp_path / "data")
     monkeypatch.setattr(table1, "STYLE_SIZE", 32)
     monkeypatch.setattr(config, "TABLE1_CLIPS", {"bikes.mp4": ((64, 48), "live action")})
-    monkeypatch.setattr(METHODS["gatys"], "QUICK", TINY["gatys"])
+    monkeypatch.setattr(METHODS[method], "QUICK", budget)
+    return BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=(method,), flow="dis",
+                       stills=("film_stills/sintel_f0016.png",), seeds=(0,))
+
+
+def test_a_stopped_per_frame_cell_resumes_at_its_first_frame_not_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from filmstyle.methods.gatys import GatysStylizer
+
+    cfg = _one_clip_bench(tmp_path, monkeypatch, "gatys", TINY["gatys"])
     real, calls = GatysStylizer.__call__, []
 
     def stopping(self, frame):  # noqa: ANN001, ANN202
@@ -367,8 +374,6 @@ def test_a_stopped_per_frame_cell_resumes_at_its_first_frame_not_done(tmp_path: 
         return real(self, frame)
 
     monkeypatch.setattr(GatysStylizer, "__call__", stopping)
-    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("gatys",), flow="dis",
-                      stills=("film_stills/sintel_f0016.png",), seeds=(0,))
     with pytest.raises(KeyboardInterrupt):
         table1.run_table1(cfg, log=lambda _m: None)
     kept = tmp_path / "out" / "cells" / "bikes-gatys-sintel_f0016.frames"
@@ -387,10 +392,7 @@ def test_a_stopped_training_cell_resumes_from_its_checkpoint(tmp_path: Path, mon
 
     adapt_module = importlib.import_module("filmstyle.training.adapt")  # the module (the package exports the function)
 
-    data = _tiny_bench_data(tmp_path / "data")
-    monkeypatch.setattr(table1, "STYLE_SIZE", 32)
-    monkeypatch.setattr(config, "TABLE1_CLIPS", {"bikes.mp4": ((64, 48), "live action")})
-    monkeypatch.setattr(METHODS["johnson"], "QUICK", type(TINY["johnson"])(steps=6, size=32, frames=2))
+    cfg = _one_clip_bench(tmp_path, monkeypatch, "johnson", type(TINY["johnson"])(steps=6, size=32, frames=2))
     real, calls = adapt_module.perceptual_loss, []
 
     def stopping(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -400,8 +402,6 @@ def test_a_stopped_training_cell_resumes_from_its_checkpoint(tmp_path: Path, mon
         return real(*args, **kwargs)
 
     monkeypatch.setattr(adapt_module, "perceptual_loss", stopping)
-    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("johnson",), flow="dis",
-                      stills=("film_stills/sintel_f0016.png",), seeds=(0,))
     with pytest.raises(KeyboardInterrupt):
         table1.run_table1(cfg, log=lambda _m: None)
     ckpt = tmp_path / "out" / "cells" / "bikes-johnson-sintel_f0016-s0.ckpt"

@@ -332,11 +332,16 @@ def test_plot_curves_writes_a_png(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_cli_meta_train_writes_an_init_that_adapt_accepts(tmp_path, capsys):
+def _image_folders(root):  # noqa: ANN001, ANN202
+    """Two styles and three content photos of noise under ``root``/styles and ``root``/content."""
     rng = np.random.default_rng(0)
     for rel in ("styles/a.png", "styles/b.png", "content/c1.jpg", "content/c2.jpg", "content/c3.jpg"):
-        (tmp_path / rel).parent.mkdir(exist_ok=True)
-        Image.fromarray((rng.random((64, 80, 3)) * 255).astype(np.uint8)).save(tmp_path / rel)
+        (root / rel).parent.mkdir(exist_ok=True)
+        Image.fromarray((rng.random((64, 80, 3)) * 255).astype(np.uint8)).save(root / rel)
+
+
+def test_cli_meta_train_writes_an_init_that_adapt_accepts(tmp_path, capsys):
+    _image_folders(tmp_path)
     out = tmp_path / "init.look"
     args = ["-q", "meta-train", "-o", str(out), "--styles", str(tmp_path / "styles"), "--content", str(tmp_path / "content"),
             "--iterations", "1", "--inner-steps", "1", "--meta-batch", "1", "--size", "64", "--params", "norm",
@@ -405,11 +410,8 @@ def test_tasks_show_their_grade_composite_to_the_inner_loop_and_the_query(vgg, m
     assert seen and all(c is not None for c in seen) and np.isfinite(result.evals[-1]["eval_post"])
 
 
-def test_cli_meta_train_tone_grade_runs_and_keys_its_own_run(tmp_path, capsys):
-    rng = np.random.default_rng(0)
-    for rel in ("styles/a.png", "styles/b.png", "content/c1.jpg", "content/c2.jpg", "content/c3.jpg"):
-        (tmp_path / rel).parent.mkdir(exist_ok=True)
-        Image.fromarray((rng.random((64, 80, 3)) * 255).astype(np.uint8)).save(tmp_path / rel)
+def test_cli_meta_train_tone_grade_runs_and_records_it(tmp_path, capsys):
+    _image_folders(tmp_path)
     out = tmp_path / "init.look"
     args = ["-q", "meta-train", "-o", str(out), "--styles", str(tmp_path / "styles"), "--content", str(tmp_path / "content"),
             "--iterations", "1", "--inner-steps", "1", "--meta-batch", "1", "--size", "64", "--width", "2", "--depth", "1"]
