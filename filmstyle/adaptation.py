@@ -147,6 +147,6 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
         "content": {"source": Path(source).name, "frames": len(frames), "pairs": len(pairs) if pairs else 0},
         "steps": result.steps,
         "final_losses": result.losses,
-        "seconds": round(result.seconds_before + result.seconds, 2),  # every session's, if it resumed
+        "seconds": round(result.seconds_total, 2),  # every session's, if it resumed
     }
     return Look(net=net, meta=meta, still=thumbnail), result

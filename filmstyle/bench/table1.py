@@ -307,7 +307,8 @@ class FrameCache:
 
     def __init__(self, inner: Any, folder: Path, key: Mapping[str, Any]) -> None:
         self.inner, self.folder = inner, folder
-        self.index, self.reused, self._kept = 0, 0, 0.0
+        self.index, self.reused = 0, 0
+        self.kept_seconds = 0.0  # the recorded seconds of the frames reused (spent by an earlier run)
         folder.mkdir(parents=True, exist_ok=True)
         stamp, want = folder / "key.json", json.dumps(key, sort_keys=True, default=str)
         try:
@@ -321,13 +322,8 @@ class FrameCache:
                 tmp.write_text(want)
 
     @property
-    def kept_seconds(self) -> float:
-        """The recorded seconds of the frames reused (spent by an earlier run, not this one)."""
-        return self._kept
-
-    @property
     def model_seconds(self) -> float:
-        return self._kept + self.inner.model_seconds
+        return self.kept_seconds + self.inner.model_seconds
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         from PIL import Image
@@ -340,7 +336,7 @@ class FrameCache:
             if kept["input"] == digest:
                 with Image.open(png) as im:
                     out = np.asarray(im.convert("RGB")).copy()
-                self._kept += float(kept["seconds"])
+                self.kept_seconds += float(kept["seconds"])
                 self.reused += 1
                 return out
         except (OSError, ValueError, KeyError):

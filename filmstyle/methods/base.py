@@ -126,7 +126,7 @@ def adapted_look(method: str, still: str | os.PathLike, clip: str | os.PathLike,
     (look, result), seconds = timed(adapt_look, still, cfg, video_path=clip, init=init, device=device or DEVICE,
                                     checkpoint=checkpoint)
     return Prepared(method, stylizer(look), seconds + result.seconds_before, result.steps,
-                    notes={**notes, "adapt_seconds": result.seconds_before + result.seconds, "final_losses": result.losses,
+                    notes={**notes, "adapt_seconds": result.seconds_total, "final_losses": result.losses,
                            "net": dict(look.net.config), "resumed_from": result.resumed_from})
 
 

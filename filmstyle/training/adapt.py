@@ -31,7 +31,7 @@ StepCallback = Callable[[int, dict[str, float]], None]
 @dataclass
 class AdaptResult:
     """Outcome of :func:`adapt`: the final loss terms, the per-step history and timing (``seconds``
-in this session; ``seconds_before``: what earlier sessions spent on the steps a resumed run kept)."""
+    in this session; ``seconds_before``: what earlier sessions spent on the steps a resumed run kept)."""
 
     steps: int
     losses: dict[str, float]
@@ -39,6 +39,11 @@ in this session; ``seconds_before``: what earlier sessions spent on the steps a 
     seconds: float = 0.0
     resumed_from: int = 0
     seconds_before: float = 0.0
+
+    @property
+    def seconds_total(self) -> float:
+        """Seconds the whole adaptation took, over every session."""
+        return self.seconds_before + self.seconds
 
 
 @dataclass(frozen=True)
