@@ -5,13 +5,16 @@ audio copied) into a temporary folder, builds a LUT (Monge-Kantorovich transfer 
 toward a film still, or --lut FILE), then times, on the same clip and machine:
 
 - decode + RGB conversion alone (``filmstyle.core.video.read_frames``),
-- the per-pixel LUT lookup alone (the 2^24-entry table) on decoded frames,
-- a plain transcode without the LUT (decode, convert, encode: the floor),
-- ``filmstyle grade`` itself (``grade_video``) for each encoder preset asked for,
+- the per-pixel LUT lookup alone on decoded frames: in RGB (the 2^24-entry table) and in the
+  decoded 4:2:0 planes (``filmstyle.lut.yuv``, what ``grade`` does for h264),
+- for each encoder preset asked for, alternating, wall-clock and CPU seconds: a plain transcode
+  without the LUT (decode, encode: the floor), ``filmstyle grade`` itself (``grade_video``, in the
+  planes), and the same grade through RGB frames (round 2's path),
 - the whole ``filmstyle grade`` command with its defaults in a fresh process, start-up included,
 
-and checks filmstyle's lookup against FFmpeg's lut3d filter (trilinear, through PyAV's filter
-graph) on decoded frames: the largest difference per channel, in 8-bit codes.
+and checks filmstyle's RGB lookup against FFmpeg's lut3d filter (trilinear, through PyAV's filter
+graph) on decoded frames (the largest difference per channel, in 8-bit codes), and the planar
+grade against the RGB one on the same frames.
 
     python benchmarks/grade_speed.py --frames 100 --presets ultrafast veryfast
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -40,7 +44,8 @@ from filmstyle.grading.grade import (  # noqa: E402
     grade_video,
     lut_from_still,
 )
-from filmstyle.lut.lut3d import read_lut, write_lut  # noqa: E402
+from filmstyle.lut.lut3d import LUT3D, read_lut, write_lut  # noqa: E402
+from filmstyle.lut.yuv import apply_yuv420  # noqa: E402
 
 SIZE = (1920, 1080)
 
@@ -64,6 +69,27 @@ def ffmpeg_lut3d(frames: list[np.ndarray], cube: Path) -> list[np.ndarray]:
     return out
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far (every thread)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def planes_of(path: Path, n: int) -> tuple[list[np.ndarray], int, bool]:
+    """The first ``n`` decoded frames of ``path`` as yuv420p planes, with their matrix and range."""
+    seen: list[video.YUV420] = []
+    video.transcode(path, path.with_name("planes.mp4"), lambda p: (seen.append(p), p.planes)[1], max_frames=n,
+                    planar=True, preset="ultrafast")
+    return [p.planes for p in seen], seen[0].matrix, seen[0].full_range
+
+
+def as_rgb(planes: np.ndarray) -> np.ndarray:
+    """BT.709 limited yuv420p planes -> RGB as filmstyle decodes them."""
+    import av
+
+    return video._converted(av.VideoFrame.from_ndarray(planes, format="yuv420p"), None)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--video", default=None, help="720p source to upscale (default shared bigbuckbunny.mp4)")
@@ -72,6 +98,7 @@ def main() -> None:
     p.add_argument("--frames", type=int, default=100)
     p.add_argument("--presets", nargs="+", default=["ultrafast", "veryfast"])
     p.add_argument("--crf", type=int, default=18)
+    p.add_argument("--repeats", type=int, default=3, help="runs of each variant, alternating (median reported)")
     args = p.parse_args()
     require_shared()
     src = Path(args.video or SHARED / "videos" / "bigbuckbunny.mp4")
@@ -105,29 +132,61 @@ def main() -> None:
         t0 = time.perf_counter()
         graded = [lut_frames(f) for f in frames]
         lookup = len(frames) / (time.perf_counter() - t0)
+        planes, matrix, full = planes_of(clip, len(frames))
+        t0 = time.perf_counter()
+        tables = lut_frames.yuv_tables(matrix, full)
+        yuv_table_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        planar = [apply_yuv420(tables, p, pool=lut_frames.pool) for p in planes]
+        lookup_planar = len(planes) / (time.perf_counter() - t0)
+        through_rgb = [as_rgb(p) for p in planar]
+        gap = np.concatenate([np.abs(a[..., :3].astype(np.int16) - b).reshape(-1) for a, b in zip(graded, through_rgb)])
+        same = LUTFrames(LUT3D.identity(33))
+        kept = [apply_yuv420(same.yuv_tables(matrix, full), p) for p in planes]
+        back = np.concatenate([np.abs(a.astype(np.int16) - b).reshape(-1) for a, b in zip(kept, planes)])
         t0 = time.perf_counter()
         theirs = ffmpeg_lut3d(frames, cube)
         ffmpeg_fps = len(frames) / (time.perf_counter() - t0)
         diff = max(int(np.abs(a[..., :3].astype(int) - b.astype(int)).max()) for a, b in zip(graded, theirs))
         checked = len(frames)
         del frames, graded, theirs
-        print(f"decode + RGB conversion alone: {decode:.1f} FPS; LUT lookup alone: {lookup:.1f} FPS "
-              f"(table built once in {table_s:.2f} s)")
+        print(f"decode + RGB conversion alone: {decode:.1f} FPS; LUT lookup alone: {lookup:.1f} FPS in RGB "
+              f"(table built once in {table_s:.2f} s), {lookup_planar:.1f} FPS in the 4:2:0 planes (their tables "
+              f"built from it in {yuv_table_s:.2f} s more)")
+        print(f"planar grade vs RGB grade on {len(planes)} frames (the planar one decoded to RGB as filmstyle "
+              f"decodes): mean |diff| {gap.mean():.2f}, 99.9th percentile {np.percentile(gap, 99.9):.0f}, "
+              f"max {gap.max()} levels; the identity LUT in the planes gives the source back to mean |diff| "
+              f"{back.mean():.4f}, max {back.max()}")
         print(f"ffmpeg lut3d (trilinear, PyAV filter graph) alone: {ffmpeg_fps:.1f} FPS; filmstyle vs ffmpeg lut3d "
               f"on {checked} frames: max |diff| = {diff}/255")
 
         for preset in args.presets:
-            t0 = time.perf_counter()
-            plain = video.transcode(clip, Path(tmp) / "plain.mp4", lambda f: f, crf=args.crf, preset=preset)
-            plain_fps = plain.frames / (time.perf_counter() - t0)
-            stats = grade_video(clip, Path(tmp) / "graded.mp4", lut, GradeOptions(crf=args.crf, preset=preset))
-            print(f"grade {info.width}x{info.height}, {stats.frames} frames, libx264 preset {preset} crf {args.crf}: "
-                  f"{stats.e2e_fps:.1f} FPS end-to-end (decode, LUT, encode, audio copy; table build included); "
-                  f"without the LUT {plain_fps:.1f} FPS; audio streams kept {stats.audio_streams}")
+            runs: dict[str, list[tuple[float, float]]] = {}
+            for _ in range(args.repeats):  # alternating, so that a change in load hits every variant
+                for name in ("no LUT", "grade", "grade through RGB"):
+                    c0, t0 = cpu_seconds(), time.perf_counter()
+                    if name == "no LUT":
+                        video.transcode(clip, Path(tmp) / "plain.mp4", lambda p: p.planes, crf=args.crf,
+                                        preset=preset, planar=True)
+                    elif name == "grade":
+                        stats = grade_video(clip, Path(tmp) / "graded.mp4", lut,
+                                            GradeOptions(crf=args.crf, preset=preset))
+                    else:
+                        video.transcode(clip, Path(tmp) / "rgb.mp4", LUTFrames(lut, rgbx=True), crf=args.crf,
+                                        preset=preset)
+                    runs.setdefault(name, []).append((time.perf_counter() - t0, cpu_seconds() - c0))
+            n = info.frame_count
+            cells = []
+            for name, got in runs.items():
+                wall, cpu = np.median(np.array(got), axis=0)
+                cells.append(f"{name} {n / wall:.1f} FPS ({1000 * cpu / n:.0f} ms CPU a frame)")
+            print(f"libx264 preset {preset} crf {args.crf}, {info.width}x{info.height}, {n} frames, median of "
+                  f"{args.repeats}, table builds included: " + "; ".join(cells))
             rest = stats.seconds_total - stats.seconds_lut - stats.seconds_table
-            print(f"  where the {stats.seconds_total:.2f} s went: table build {stats.seconds_table:.2f} s, LUT lookups "
-                  f"{stats.seconds_lut:.2f} s, the rest (encode + mux, and waiting for decoded frames: decoding and "
-                  f"RGB conversion run on another thread, overlapping the lookups) {rest:.2f} s")
+            print(f"  where grade's last {stats.seconds_total:.2f} s went: tables {stats.seconds_table:.2f} s, "
+                  f"lookups {stats.seconds_lut:.2f} s, the rest (encode + mux, and waiting for decoded frames: "
+                  f"decoding runs on another thread, overlapping the lookups) {rest:.2f} s; audio streams kept "
+                  f"{stats.audio_streams}")
         # the whole command in a fresh process, start-up (imports, probing, the LUT from the still) included
         still = str(Path(args.still or DEMO_STILL))
         which = ["--lut", args.lut] if args.lut else ["--still", still]

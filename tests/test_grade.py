@@ -58,10 +58,10 @@ def test_grade_keeps_frames_and_audio_and_applies_the_lut(tiny_clip, tmp_path):
 
 
 def test_grade_at_strength_zero_is_the_identity(tiny_clip, tmp_path):
-    grade_video(tiny_clip, tmp_path / "g0.mp4", _warm_lut(), GradeOptions(strength=0.0))
-    video.transcode(tiny_clip, tmp_path / "id.mp4", lambda f: f, preset="superfast")  # grade's default
-    # the same frames into the encoder; h264 is not always bit-repeatable (~0.1 level), the warm LUT moves many levels
-    assert np.abs(_frames(tmp_path / "g0.mp4") - _frames(tmp_path / "id.mp4")).mean() < 0.25
+    grade_video(tiny_clip, tmp_path / "g0.mp4", _warm_lut(), GradeOptions(strength=0.0, crf=0))
+    # lossless h264: the source's colours again, its BT.601 codes written as BT.709 ones (rounding twice: ~0.7 level;
+    # the warm LUT moves many levels)
+    assert np.abs(_frames(tmp_path / "g0.mp4") - _frames(tiny_clip)).mean() < 1.0
 
 
 def test_lut_command_from_a_still_is_read_by_colour_science(still, tiny_clip, tmp_path, capsys):

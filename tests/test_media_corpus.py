@@ -141,6 +141,30 @@ def test_ten_bit_sources_render(tmp_path, capsys, name, codec, pix_fmt, fmt):
     assert len(out) == 6 and np.abs(out[0].astype(int) - clip_frame(0)).mean() < 10  # two encodes, 4:2:0
 
 
+@pytest.mark.parametrize(("name", "kw"), [
+    ("sd.mp4", {}),  # untagged BT.601 limited
+    ("phone.mp4", {"rotation": 90}),
+    ("full_range.mp4", {"pix_fmt": "yuvj420p"}),
+    ("ten_bit.mkv", {"pix_fmt": "yuv420p10le"}),
+    ("rgb.mkv", {"codec": "libx264rgb", "pix_fmt": "rgb24"}),
+])
+def test_grading_in_the_decoded_planes_matches_grading_through_rgb(tmp_path, name, kw):
+    from filmstyle.core.config import GradeOptions
+    from filmstyle.grading.grade import LUTFrames, grade_video
+    from filmstyle.lut.lut3d import LUT3D
+
+    src = _write(tmp_path / name, _pattern(size=(64, 48)), **kw)
+    warm = LUT3D.from_function(lambda x: np.stack([0.1 + 0.9 * x[:, 0], x[:, 1] ** 1.2, 0.7 * x[:, 2]], 1), 9)
+    grade_video(src, tmp_path / "planes.mp4", warm, GradeOptions(crf=0))  # h264: graded in the planes
+    video.transcode(src, tmp_path / "rgb.mp4", LUTFrames(warm), crf=0, preset="superfast")
+    planes, rgb = np.stack(_frames(tmp_path / "planes.mp4")), np.stack(_frames(tmp_path / "rgb.mp4"))
+    assert planes.shape == rgb.shape == (6, *rgb.shape[1:]) and rgb.shape[1:3] == (48, 64)[::-1 if kw.get("rotation") else 1]
+    # they differ at the pattern's saturated edges, where the RGB path interpolates the chroma (mean 0.7-2.0,
+    # 90% within 2-4 levels); the wrong matrix or range would be off by 6-9 on average, 15-23 at the 90th
+    gap = np.abs(planes.astype(int) - rgb)
+    assert gap.mean() < 2.5 and np.percentile(gap, 90) <= 5, (gap.mean(), np.percentile(gap, 90))
+
+
 def test_alpha_video_is_rendered_and_the_drop_is_said(tmp_path, capsys):
     rgba = [np.dstack([f, np.full(f.shape[:2], 128, np.uint8)]) for f in _pattern()]
     src = _write(tmp_path / "alpha.mov", rgba, codec="qtrle", pix_fmt="argb", fmt="rgba")

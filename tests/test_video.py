@@ -290,6 +290,22 @@ def test_process_must_keep_shape(tiny_clip: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "out.mp4").exists()
 
 
+def test_planar_frames_come_as_decoded_and_go_out_as_given(tiny_clip: Path, tmp_path: Path) -> None:
+    seen = []
+    transcode(tiny_clip, tmp_path / "out.mp4", lambda p: (seen.append(p), p.planes)[1], planar=True, crf=0)
+    # the tiny clip: untagged 64x48 BT.601 limited; lossless h264 gives the planes back as written
+    assert [(p.planes.shape, p.matrix, p.full_range) for p in seen] == [((72, 64), 6, False)] * 8
+    with av.open(str(tmp_path / "out.mp4")) as c:
+        out = [f.to_ndarray() for f in c.decode(video=0)]
+    np.testing.assert_array_equal(np.stack(out), np.stack([p.planes for p in seen]))
+    assert video.probe(tmp_path / "out.mp4").matrix == 1  # tagged BT.709: what process is to return
+    with pytest.raises(ValueError, match="yuv420p planes"):
+        transcode(tiny_clip, tmp_path / "bad.mp4", lambda p: p.planes[:10], planar=True)
+    with pytest.raises(ValueError, match="h264"):
+        transcode(tiny_clip, tmp_path / "bad.mov", lambda p: p.planes, planar=True, codec="prores")
+    assert not (tmp_path / "bad.mp4").exists() and not (tmp_path / "bad.mov").exists()
+
+
 def square_left_edge(img: np.ndarray) -> int:
     """Where the yellow square of :func:`tests.conftest.clip_frame` starts, in pixels (a frame's signature)."""
     row = img[img.shape[0] // 2].astype(int)

@@ -10,6 +10,11 @@ KR, KB = BT709_LUMA[0], BT709_LUMA[2]
 KG = 1.0 - KR - KB
 
 BT709_H273 = 1  # ITU-T H.273 code point 1: BT.709 primaries, transfer and matrix (AVCOL_*_BT709)
+BT601_H273 = 6  # ITU-T H.273 MatrixCoefficients 6: BT.601 525-line (SMPTE 170M), what untagged SD video is
+# (Kr, Kb) of the Y'CbCr matrices by ITU-T H.273 MatrixCoefficients code point (its Table 4): BT.709,
+# FCC, BT.470 B/G and SMPTE 170M (both BT.601), SMPTE 240M, BT.2020 non-constant luminance.
+MATRIX_KR_KB = {1: (0.2126, 0.0722), 4: (0.30, 0.11), 5: (0.299, 0.114), 6: (0.299, 0.114),
+                7: (0.212, 0.087), 9: (0.2627, 0.0593)}
 HD_LINES = 720  # untagged video this tall or taller is BT.709, shorter BT.601 (FFmpeg players, browsers)
 
 # sRGB transfer function (IEC 61966-2-1): linear below the knee, a 2.4 power above it.

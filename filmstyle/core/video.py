@@ -27,7 +27,7 @@ import av
 import numpy as np
 from av.video.reformatter import ColorRange, Colorspace, Interpolation
 
-from filmstyle.core.colour import BT709_H273, HD_LINES
+from filmstyle.core.colour import BT601_H273, BT709_H273, HD_LINES, MATRIX_KR_KB
 from filmstyle.core.config import MAX_VIDEO_PIXELS, MAX_VIDEO_SIDE
 from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.core.files import atomic_path, check_writable
@@ -61,7 +61,10 @@ class VideoInfo:
     ``frame_count`` from the container, else duration * fps, 0 if unknown (``counted`` says which);
     ``duration`` in seconds, 0.0 if unknown; ``codec`` the FFmpeg name of the video codec; ``alpha``
     whether its pixels carry an alpha channel; ``other_streams`` the streams neither video nor audio
-    (subtitles, data, attachments) by kind, with the video streams after the first.
+    (subtitles, data, attachments) by kind, with the video streams after the first; ``matrix`` and
+    ``full_range`` the Y'CbCr matrix (ITU-T H.273 code, untagged video by its height) and range its
+    frames are decoded in, as :func:`transcode` hands them over with ``planar`` (RGB video, or a
+    matrix without known coefficients: BT.709 limited, what such frames are converted to).
     """
 
     path: str
@@ -77,6 +80,8 @@ class VideoInfo:
     alpha: bool = False
     counted: bool = True
     other_streams: tuple[tuple[str, int], ...] = ()
+    matrix: int = BT709_H273
+    full_range: bool = False
 
 
 @dataclass
@@ -102,10 +107,25 @@ class TranscodeStats:
         return self.frames / self.seconds_total if self.seconds_total > 0 else 0.0
 
 
-class _Decoded(NamedTuple):
-    """A decoded frame as transcode's decoding thread hands it over: RGB, and its pts and duration."""
+class YUV420(NamedTuple):
+    """A decoded frame as 8-bit 4:2:0 planes, as :func:`transcode` hands it over with ``planar``.
 
-    rgb: np.ndarray
+    ``planes``: (3H/2, W) uint8 in FFmpeg's yuv420p layout (the H rows of Y', then the Cb and Cr
+    planes of H/2 x W/2 samples, each contiguous), upright and at the output size; ``matrix``: the
+    ITU-T H.273 MatrixCoefficients code of its Y'CbCr, one of
+    :data:`~filmstyle.core.colour.MATRIX_KR_KB`; ``full_range``: codes 0-255, else 16-235.
+    """
+
+    planes: np.ndarray
+    matrix: int
+    full_range: bool
+
+
+class _Decoded(NamedTuple):
+    """A decoded frame as transcode's decoding thread hands it over: RGB (or :class:`YUV420` planes),
+    and its pts and duration."""
+
+    rgb: np.ndarray | YUV420 | None
     pts: int | None
     duration: int | None
     prepared: Any = None  # what transcode's ``prepare`` made of it on that thread
@@ -235,6 +255,59 @@ def _converted(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
     return rgb.to_ndarray()
 
 
+def _to_yuv420(frame: av.VideoFrame, size: Size | None) -> YUV420:
+    """Decoded frame -> :class:`YUV420`: upright, at ``size`` (W, H of the upright picture) if given,
+    in its own matrix and range. Only the chroma layout and the size are converted (by swscale,
+    which leaves the matrix and range as they are); a frame in RGB or in a matrix without known
+    coefficients goes through RGB to BT.709 limited range."""
+    turns = _quarter_turns(frame.rotation)
+    width, height = size or ((frame.height, frame.width) if turns % 2 else (frame.width, frame.height))
+    if turns % 2:
+        width, height = height, width  # the stored picture is sideways
+    matrix, full = _matrix_and_range(frame.colorspace, frame.color_range, frame.format, frame.height)
+    if frame.format.is_rgb or frame.colorspace not in MATRIX_KR_KB and frame.colorspace not in _UNTAGGED:
+        planes = _from_rgb(_converted(frame, (width, height)), "yuv420p").to_ndarray()
+    else:
+        if frame.format.name not in ("yuv420p", "yuvj420p") or (width, height) != (frame.width, frame.height):
+            shrink = width * height < frame.width * frame.height
+            frame = frame.reformat(width, height, "yuv420p", threads=1,
+                                   interpolation=Interpolation.AREA if shrink else Interpolation.BICUBIC)
+        planes = frame.to_ndarray()
+    if turns:
+        planes = _turned(planes, turns)
+    return YUV420(planes, int(matrix), full)
+
+
+def _matrix_and_range(colorspace: int, color_range: int, fmt: av.VideoFormat | None, height: int) -> tuple[int, bool]:
+    """(H.273 matrix, full range) of frames so tagged, as :func:`_to_yuv420` hands them over."""
+    if fmt is not None and fmt.is_rgb or colorspace not in MATRIX_KR_KB and colorspace not in _UNTAGGED:
+        return BT709_H273, False  # converted through RGB to BT.709 limited
+    if colorspace in _UNTAGGED:
+        colorspace = BT709_H273 if height >= HD_LINES else BT601_H273
+    full = color_range == ColorRange.JPEG or (fmt is not None and fmt.name.startswith("yuvj"))
+    return int(colorspace), full
+
+
+def _turned(planes: np.ndarray, turns: int) -> np.ndarray:
+    """yuv420p planes (3H/2, W) turned ``turns`` quarter turns counterclockwise, as np.rot90 turns RGB."""
+    rows, w = planes.shape
+    h = rows * 2 // 3
+    quarter = (h // 2) * (w // 2)
+    chroma = planes[h:].reshape(-1)
+    parts = [np.rot90(planes[:h], turns)] + [np.rot90(chroma[k * quarter:(k + 1) * quarter].reshape(h // 2, w // 2),
+                                                      turns) for k in (0, 1)]
+    width = parts[0].shape[1]
+    return np.concatenate([parts[0].reshape(-1), parts[1].reshape(-1), parts[2].reshape(-1)]).reshape(-1, width)
+
+
+def _from_yuv420(planes: np.ndarray) -> av.VideoFrame:
+    """(3H/2, W) uint8 yuv420p planes in BT.709 limited range -> a frame tagged so."""
+    out = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+    out.colorspace = out.color_primaries = out.color_trc = BT709_H273
+    out.color_range = ColorRange.MPEG
+    return out
+
+
 def _from_rgb(rgb: np.ndarray, pix_fmt: str) -> av.VideoFrame:
     """(H, W, 3) uint8 RGB -> ``pix_fmt`` frame: BT.709 matrix, limited range, tagged BT.709.
 
@@ -272,6 +345,7 @@ def probe(path: PathLike) -> VideoInfo:
             width, height, sar = height, width, 1 / sar
         fmt = ctx.format or (stream.format if hasattr(stream, "format") else None)
         alpha = fmt is not None and any(c.is_alpha for c in fmt.components)
+        matrix, full = _matrix_and_range(ctx.colorspace, ctx.color_range, fmt, ctx.height)
         others: dict[str, int] = {}
         for st in container.streams:
             if st.type not in ("video", "audio") or (st.type == "video" and st.index != stream.index):
@@ -280,7 +354,7 @@ def probe(path: PathLike) -> VideoInfo:
                          frame_count=stream.frames or round(duration * fps), duration=duration,
                          audio_streams=len(container.streams.audio), codec=ctx.name, rotation=rotation,
                          sar=sar if sar > 0 else Fraction(1), alpha=alpha, counted=bool(stream.frames),
-                         other_streams=tuple(sorted(others.items())))
+                         other_streams=tuple(sorted(others.items())), matrix=matrix, full_range=full)
 
 
 def _first_rotation(container: av.container.InputContainer, stream: av.VideoStream, path: PathLike) -> int:
@@ -428,8 +502,10 @@ class _VideoWriter:
 
     def __init__(self, out: av.container.OutputContainer, source: av.VideoStream, encoder: str,
                  pix_fmt: str, options: dict[str, str], size: Size,
-                 process: Callable[..., np.ndarray], staged: bool = False, sar: Fraction = Fraction(1)) -> None:
+                 process: Callable[..., np.ndarray], staged: bool = False, sar: Fraction = Fraction(1),
+                 planar: bool = False) -> None:
         self.out, self.pix_fmt, self.size, self.process, self.staged = out, pix_fmt, size, process, staged
+        self.planar = planar
         self.time_base = source.time_base
         rate = source.average_rate or source.guessed_rate
         self.stream = out.add_stream(encoder, rate=rate, options=options)
@@ -455,16 +531,19 @@ class _VideoWriter:
         start = time.perf_counter()
         result = self.process(rgb, frame.prepared) if self.staged else self.process(rgb)
         self.seconds_process += time.perf_counter() - start
-        if (not isinstance(result, np.ndarray) or result.shape[:2] != rgb.shape[:2] or result.dtype != np.uint8
+        got = f"{getattr(result, 'dtype', type(result).__name__)} {getattr(result, 'shape', '')}"
+        if self.planar:
+            if not isinstance(result, np.ndarray) or result.shape != rgb.planes.shape or result.dtype != np.uint8:
+                raise ValueError(f"process must return yuv420p planes, uint8 of shape {rgb.planes.shape}, got {got}")
+        elif (not isinstance(result, np.ndarray) or result.shape[:2] != rgb.shape[:2] or result.dtype != np.uint8
                 or result.shape[2:] not in ((3,), (4,))):
-            got = f"{getattr(result, 'dtype', type(result).__name__)} {getattr(result, 'shape', '')}"
             raise ValueError(f"process must return a uint8 array of shape {rgb.shape} (or with a 4th, ignored "
                              f"channel), got {got}")
         pts = frame.pts
         if self.last_pts is not None and (pts is None or pts <= self.last_pts):
             pts = self.last_pts + (self.step if pts is None else 1)  # encoders need rising pts
         pts = 0 if pts is None else pts
-        encoded = _from_rgb(result, self.pix_fmt)
+        encoded = _from_yuv420(result) if self.planar else _from_rgb(result, self.pix_fmt)
         encoded.pts, encoded.time_base = pts, self.time_base
         self.out.mux(self.stream.encode(encoded))
         self.last_pts = pts
@@ -520,7 +599,7 @@ class _AudioCopier:
 
 def _demuxed(container: av.container.InputContainer, src: PathLike, decoder: _Decoder, size: Size,
              skip_video: threading.Event, prepare: Callable[[np.ndarray], Any] | None = None,
-             max_frames: int | None = None) -> Iterator[av.Packet | _Decoded | str]:
+             max_frames: int | None = None, planar: bool = False) -> Iterator[av.Packet | _Decoded | str]:
     """transcode's input in file order, for its decoding thread: audio packets, video frames decoded
     and converted (none once ``skip_video`` is set) with what ``prepare`` makes of each of the first
     ``max_frames``, and ``_VIDEO_END`` after the last frame."""
@@ -534,7 +613,7 @@ def _demuxed(container: av.container.InputContainer, src: PathLike, decoder: _De
         if skip_video.is_set():
             continue
         for frame in decoder.decode(packet):
-            rgb = _to_rgb(frame, size)
+            rgb = _to_yuv420(frame, size) if planar else _to_rgb(frame, size)
             count += 1
             wanted = prepare is not None and (max_frames is None or count <= max_frames)
             yield _Decoded(rgb, frame.pts, frame.duration, prepare(rgb) if wanted else None)
@@ -545,7 +624,8 @@ def _demuxed(container: av.container.InputContainer, src: PathLike, decoder: _De
 def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], *,
               size: Size | None = None, max_frames: int | None = None, codec: str = "h264",
               crf: int = 18, preset: str | None = None, prepare: Callable[[np.ndarray], Any] | None = None,
-              on_frame: Callable[[int], None] | None = None, strict: bool = False) -> TranscodeStats:
+              on_frame: Callable[[int], None] | None = None, strict: bool = False,
+              planar: bool = False) -> TranscodeStats:
     """Decode ``src``, run ``process`` on every frame, encode to ``dst`` with all audio copied.
 
     ``process`` takes and returns (H, W, 3) uint8 RGB where (W, H) = ``size`` if given, else the
@@ -562,7 +642,10 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
     With ``prepare``, the work is split in two stages that overlap: that thread also runs
     ``prepare(frame)`` on each frame, in order, and ``process(frame, prepared)`` gets its result
     (a render's network and blending at the working size on one thread, the full-size composite
-    and the encoder on the other).
+    and the encoder on the other). With ``planar`` (h264 only, without ``prepare``), ``process``
+    gets each frame as :class:`YUV420` planes in the source's own matrix and range and returns
+    yuv420p planes of the same shape in BT.709 limited range, which are encoded as they are: no
+    conversion to RGB and back (a colour grade, :mod:`filmstyle.lut.yuv`).
 
     The output is upright (the source's display rotation applied) and keeps the source's display
     shape (an anamorphic source's sample aspect ratio, scaled to ``size``). What cannot be kept is
@@ -586,6 +669,8 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
         raise InputError(src, "frame rate unknown", "remux the file (e.g. to .mkv) and try again")
     if max_frames is not None and max_frames < 1:
         raise ValueError(f"max_frames must be >= 1, got {max_frames}")
+    if planar and (pix_fmt != "yuv420p" or prepare is not None):
+        raise ValueError("planar frames are for h264 (yuv420p) without a prepare stage")
     size = _output_size(size, info)
     _say_dropped(info)
     options = _encoder_options(codec, crf, preset)
@@ -594,13 +679,13 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
     muxer = _MUXERS[dst.suffix.lower()]
     with container, atomic_path(dst) as tmp, av.open(str(tmp), "w", format=muxer) as out:
         video = _VideoWriter(out, source, encoder, pix_fmt, options, size, process, staged=prepare is not None,
-                             sar=_output_sar(info, size))
+                             sar=_output_sar(info, size), planar=planar)
         audio = _AudioCopier(out, container, dst, cut=max_frames is not None)
         decoder = _Decoder(source, src)
         done, skip_video = False, threading.Event()
         # One interleaved pass over video and audio. A thread demuxes, decodes and converts a few
         # frames ahead while this one processes, encodes and muxes; leaving the block stops it.
-        items = _demuxed(container, src, decoder, size, skip_video, prepare, max_frames)
+        items = _demuxed(container, src, decoder, size, skip_video, prepare, max_frames, planar)
         with Prefetch(items, ahead=_AHEAD, heavy=lambda item: isinstance(item, _Decoded)) as ahead:
             for item in ahead:
                 if isinstance(item, av.Packet):

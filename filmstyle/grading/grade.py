@@ -4,7 +4,8 @@ Where the LUT comes from: a LUT file, a colour transfer or learned fit toward a 
 colour mapping distilled from a look (:func:`make_lut`). How it is applied: once per 24-bit colour
 into a 2^24-entry table (:func:`filmstyle.lut.lut3d.packed_table`, about a second), then one
 table lookup per pixel inside :func:`filmstyle.core.video.transcode`, which decodes, encodes and copies
-the audio. Also the colour pre- and post-processing of ``filmstyle render`` (:func:`colour_hooks`).
+the audio. An h264 grade looks the decoded 4:2:0 planes up directly, with the colour conversions
+folded into the tables (:mod:`filmstyle.lut.yuv`): no frame is converted to RGB and back. Also the colour pre- and post-processing of ``filmstyle render`` (:func:`colour_hooks`).
 
 Grading a video with a LUT file needs neither torch nor colour-science, so ``filmstyle grade --lut``
 starts in a fraction of a second: what needs torch (frames as tensors, a look's network) is
@@ -23,10 +24,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from filmstyle.core import video
+from filmstyle.core.colour import MATRIX_KR_KB
 from filmstyle.core.config import STILL_METHODS, GradeOptions, LutOptions
 from filmstyle.core.errors import InputError, check_readable_file
 from filmstyle.lut.lut3d import LUT3D, apply_packed, looks_like_hald, packed_table, read_lut
 from filmstyle.lut.transfer import pixels, transfer_lut
+from filmstyle.lut.yuv import YUVTables, apply_yuv420, yuv_tables
 from filmstyle.measure.speed import fps
 
 if TYPE_CHECKING:
@@ -56,7 +59,9 @@ class GradeStats:
 
 
 class LUTFrames:
-    """Callable for :func:`filmstyle.core.video.transcode`: (H, W, 3) uint8 RGB in, graded frame out.
+    """Callable for :func:`filmstyle.core.video.transcode`: (H, W, 3) uint8 RGB in, graded frame out;
+    or, with ``planar`` transcoding, :class:`~filmstyle.core.video.YUV420` planes in, yuv420p planes
+    (BT.709 limited) out, through tables made for the planes' matrix and range on first use.
 
     ``rgbx``: return (H, W, 4), RGB and a zero byte, which the encoder converts without a copy;
     else (H, W, 3). Frames of a quarter megapixel or more are looked up on two threads.
@@ -66,8 +71,20 @@ class LUTFrames:
         self.pool = ThreadPoolExecutor(2) if (os.cpu_count() or 1) > 1 else None
         self.table = packed_table(lut, pool=self.pool)
         self.rgbx = rgbx
+        self._yuv: dict[tuple[int, bool], YUVTables] = {}
 
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
+    def yuv_tables(self, matrix: int, full_range: bool) -> YUVTables:
+        """The 4:2:0 tables for sources in H.273 ``matrix`` and that range, built once."""
+        if (matrix, full_range) not in self._yuv:
+            self._yuv[matrix, full_range] = yuv_tables(self.table, *MATRIX_KR_KB[matrix], full_range=full_range,
+                                                       pool=self.pool)
+        return self._yuv[matrix, full_range]
+
+    def __call__(self, frame: np.ndarray | video.YUV420) -> np.ndarray:
+        if isinstance(frame, video.YUV420):
+            big = frame.planes.size >= 3 << 17
+            return apply_yuv420(self.yuv_tables(frame.matrix, frame.full_range), frame.planes,
+                                pool=self.pool if big else None)
         big = frame.shape[0] * frame.shape[1] >= 1 << 18
         return apply_packed(self.table, frame, rgbx=self.rgbx, pool=self.pool if big else None)
 
@@ -78,12 +95,19 @@ def grade_video(src: str | os.PathLike, dst: str | os.PathLike, lut: LUT3D, opti
 
     Frame rate, timestamps and every audio stream are kept (:func:`filmstyle.core.video.transcode`);
     ``options.preset`` is libx264's speed preset, ``crf`` its quality. ``dst`` appears only when complete.
+    h264 is graded in the decoded 4:2:0 planes (:mod:`filmstyle.lut.yuv`; the tables for the source's
+    matrix and range are built here, those of any other matrix met on the way when it comes), ProRes
+    (4:2:2, 10 bits) through RGB.
     """
     started = time.perf_counter()
     frames = LUTFrames(lut.blend(options.strength), rgbx=True)
+    planar = options.codec == "h264"
+    if planar:
+        info = video.probe(src)
+        frames.yuv_tables(info.matrix, info.full_range)
     seconds_table = time.perf_counter() - started
     stats = video.transcode(src, dst, frames, size=options.size, max_frames=options.max_frames, codec=options.codec,
-                            strict=options.strict,
+                            strict=options.strict, planar=planar,
                             crf=options.crf, preset=options.preset, on_frame=on_frame)
     return GradeStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
                       audio_streams=stats.audio_streams, seconds_total=time.perf_counter() - started,
