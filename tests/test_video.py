@@ -77,6 +77,38 @@ def test_sample_frames_spreads_over_clip(tiny_clip: Path) -> None:
     assert len(sample_frames(tiny_clip, 20)) == 8  # fewer frames than asked: all of them
 
 
+def test_sampling_jumps_to_the_keyframes_it_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import clip_frame
+
+    path = tmp_path / "gop3.mp4"
+    with av.open(str(path), "w") as out:  # a keyframe every 3 frames, as a phone's is every second
+        stream = out.add_stream("libx264", rate=12, options={"crf": "10", "g": "3", "bf": "0"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(30):
+            frame = av.VideoFrame.from_ndarray(clip_frame(i), format="rgb24").reformat(format="yuv420p")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    every = list(read_frames(path))
+    decoded = []
+    real = video._Decoder.decode
+
+    def counting(self, packet):  # noqa: ANN001, ANN202
+        got = real(self, packet)
+        decoded.extend(got)
+        return got
+
+    monkeypatch.setattr(video._Decoder, "decode", counting)
+    picked = sample_frames(path, 4)  # 0, 10, 19, 29
+    for got, index in zip(picked, [0, 10, 19, 29], strict=True):
+        np.testing.assert_array_equal(got, every[index])
+    assert len(decoded) <= 4 * 3  # from the keyframe before each, not all 30
+    pairs = video.sample_pairs(path, 2)  # (0, 1) and (28, 29)
+    for (a, b), start in zip(pairs, [0, 28], strict=True):
+        np.testing.assert_array_equal(a, every[start])
+        np.testing.assert_array_equal(b, every[start + 1])
+
+
 def test_round_trip_identity(tiny_clip: Path, tmp_path: Path) -> None:
     dst = tmp_path / "out.mp4"
     seen: list[int] = []

@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -406,12 +407,71 @@ def _frame_count(path: PathLike) -> int:
 
 
 def _frames_at(path: PathLike, wanted: set[int], size: Size | None) -> dict[int, np.ndarray]:
-    """The frames whose indices are in ``wanted`` (those that exist), decoded in one pass."""
-    frames = _decoded(path)
+    """The frames whose indices (in display order) are in ``wanted`` (those that exist), in that order.
+
+    Decoded in one pass from the start, except that where a keyframe lies after the last frame
+    decoded and at or before the next wanted one, decoding jumps to it (a seek) instead of going
+    through every frame in between: a long clip with frequent keyframes (a phone's or a camera's,
+    about one a second) costs a GOP or so per wanted frame, not the whole clip. Where a seek does
+    not land on what the packets promised (a damaged or badly indexed file), the frames it missed
+    are read by the one pass.
+    """
+    plan = _seek_plan(path, wanted)
+    found: dict[int, np.ndarray] = {}
+    if plan:
+        container, stream = _open(path)
+        with container:
+            decoder = _Decoder(stream, path)
+            for start, targets in plan:
+                if start is not None:
+                    container.seek(start, stream=stream, backward=True, any_frame=False)
+                    stream.codec_context.flush_buffers()
+                found.update(_decoded_until(container, stream, path, decoder, targets, size))
+    want = {i for _, targets in plan for i in targets.values()} - set(found) if plan else wanted
+    if want:
+        frames = _decoded(path)
+        try:
+            found |= {i: _to_rgb(f, size) for i, f in enumerate(islice(frames, max(want) + 1)) if i in want}
+        finally:
+            frames.close()
+    return {i: found[i] for i in sorted(found)}
+
+
+def _seek_plan(path: PathLike, wanted: set[int]) -> list[tuple[int | None, dict[int, int]]]:
+    """How :func:`_frames_at` reads ``wanted``: groups of (pts to seek to first, or None to go on
+    decoding; {pts: index} of the wanted frames in the group). [] where seeking saves nothing (one
+    group from the start) or the packets carry no usable timestamps: then one pass reads them."""
     try:
-        return {i: _to_rgb(f, size) for i, f in enumerate(islice(frames, max(wanted) + 1)) if i in wanted}
-    finally:
-        frames.close()
+        index = frame_index(path)
+    except InputError:
+        return []
+    if len(set(index.pts)) != len(index.pts):
+        return []
+    keys = [i for i, key in enumerate(index.key) if key]
+    plan: list[tuple[int | None, dict[int, int]]] = []
+    last = -1  # the last frame the plan decodes so far
+    for i in sorted(j for j in wanted if j < len(index.pts)):
+        k = keys[bisect_right(keys, i) - 1] if keys and keys[0] <= i else None
+        if not plan or (k is not None and k > last + 1):
+            plan.append((index.pts[k] if k is not None and k > 0 else None, {}))
+        plan[-1][1][index.pts[i]] = i
+        last = i
+    return plan if any(start is not None for start, _ in plan) else []
+
+
+def _decoded_until(container: av.container.InputContainer, stream: av.VideoStream, path: PathLike,
+                   decoder: _Decoder, targets: dict[int, int], size: Size | None) -> dict[int, np.ndarray]:
+    """Decode from where the demuxer is until the last of ``targets`` ({pts: index}) has gone by;
+    return the targets met, by index."""
+    got: dict[int, np.ndarray] = {}
+    last = max(targets)
+    for packet in chain(_packets(container, path, stream), [None]):
+        for frame in decoder.decode(packet):
+            if frame.pts in targets:
+                got[targets[frame.pts]] = _to_rgb(frame, size)
+            if frame.pts is not None and frame.pts >= last:
+                return got
+    return got
 
 
 def sample_frames(path: PathLike, n: int, *, size: Size | None = None) -> list[np.ndarray]:
