@@ -266,7 +266,7 @@ def _to_yuv420(frame: av.VideoFrame, size: Size | None) -> YUV420:
     if turns % 2:
         width, height = height, width  # the stored picture is sideways
     matrix, full = _matrix_and_range(frame.colorspace, frame.color_range, frame.format, frame.height)
-    if frame.format.is_rgb or frame.colorspace not in MATRIX_KR_KB and frame.colorspace not in _UNTAGGED:
+    if _through_rgb(frame.colorspace, frame.format):
         planes = _from_rgb(_converted(frame, (width, height)), "yuv420p").to_ndarray()
     else:
         if frame.format.name not in ("yuv420p", "yuvj420p") or (width, height) != (frame.width, frame.height):
@@ -281,12 +281,18 @@ def _to_yuv420(frame: av.VideoFrame, size: Size | None) -> YUV420:
 
 def _matrix_and_range(colorspace: int, color_range: int, fmt: av.VideoFormat | None, height: int) -> tuple[int, bool]:
     """(H.273 matrix, full range) of frames so tagged, as :func:`_to_yuv420` hands them over."""
-    if fmt is not None and fmt.is_rgb or colorspace not in MATRIX_KR_KB and colorspace not in _UNTAGGED:
+    if _through_rgb(colorspace, fmt):
         return BT709_H273, False  # converted through RGB to BT.709 limited
     if colorspace in _UNTAGGED:
         colorspace = BT709_H273 if height >= HD_LINES else BT601_H273
     full = color_range == ColorRange.JPEG or (fmt is not None and fmt.name.startswith("yuvj"))
     return int(colorspace), full
+
+
+def _through_rgb(colorspace: int, fmt: av.VideoFormat | None) -> bool:
+    """Whether :func:`_to_yuv420` converts such frames through RGB: RGB video, or a matrix without
+    known coefficients."""
+    return fmt is not None and fmt.is_rgb or colorspace not in MATRIX_KR_KB and colorspace not in _UNTAGGED
 
 
 def _turned(planes: np.ndarray, turns: int) -> np.ndarray:
