@@ -412,8 +412,11 @@ def test_a_signal_at_any_moment_stops_cleanly(tmp_path, sig, delay, code, said):
     src = make_clip(tmp_path / "clip.mp4", frames=400, size=(320, 240))
     out = tmp_path / "out.mp4"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    # Ctrl-C as a terminal sends it: a test run started in the background (`cmd &`) hands its children
+    # SIGINT ignored, and Python then keeps it ignored, so the child gets the default disposition back
     proc = subprocess.Popen([sys.executable, "-m", "filmstyle", "-q", "render", str(src), "-l", LOOK, "-o", str(out),
-                             "--backend", "torch", "--detail", "network"], stderr=subprocess.PIPE, text=True, env=env)
+                             "--backend", "torch", "--detail", "network"], stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(delay)
     proc.send_signal(sig)
     err = proc.communicate(timeout=60)[1]
