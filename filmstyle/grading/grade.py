@@ -5,7 +5,8 @@ colour mapping distilled from a look (:func:`make_lut`). How it is applied: once
 into a 2^24-entry table (:func:`filmstyle.lut.lut3d.packed_table`, about a second), then one
 table lookup per pixel inside :func:`filmstyle.core.video.transcode`, which decodes, encodes and copies
 the audio. An h264 grade looks the decoded 4:2:0 planes up directly, with the colour conversions
-folded into the tables (:mod:`filmstyle.lut.yuv`): no frame is converted to RGB and back. Also the colour pre- and post-processing of ``filmstyle render`` (:func:`colour_hooks`).
+folded into the tables (:mod:`filmstyle.lut.yuv`): no frame is converted to RGB and back. Also the
+colour pre- and post-processing of ``filmstyle render`` (:func:`colour_hooks`).
 
 Grading a video with a LUT file needs neither torch nor colour-science, so ``filmstyle grade --lut``
 starts in a fraction of a second: what needs torch (frames as tensors, a look's network) is

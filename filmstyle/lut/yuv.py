@@ -14,8 +14,9 @@ Each entry is what the RGB path computes for that colour: Y'CbCr (the source's m
 limited range (what filmstyle always writes), rounded. Where the RGB path would interpolate the
 chroma up to every pixel and average it back down, this one takes each block's own Cb, Cr for its
 four pixels and the graded colour of the block's mean luma for its chroma: the two differ at
-saturated colour edges only, by a level or two (measured in tests/test_lut.py and
-docs/results/grading.md), and with the identity LUT this path gives the source back.
+saturated colour edges only, by a level or two on average (tests/test_yuv.py,
+tests/test_media_corpus.py, docs/results/grading.md), and with the identity LUT this path gives the
+source back.
 """
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ def apply_yuv420(tables: YUVTables, planes: np.ndarray, *, pool: Executor | None
     rows, w = planes.shape
     h = rows * 2 // 3
     if planes.dtype != np.uint8 or h % 2 or w % 2 or rows != h * 3 // 2:
-        raise ValueError(f"expected a (3H/2, W) uint8 yuv420p frame with H and W even, got {planes.shape} {planes.dtype}")
+        raise ValueError(f"expected a (3H/2, W) uint8 yuv420p frame with H and W even, "
+                         f"got {planes.shape} {planes.dtype}")
     hc, wc = h // 2, w // 2
     out = np.empty_like(planes)
     y_in, y_out = planes[:h], out[:h]
