@@ -158,7 +158,8 @@ def test_grading_in_the_decoded_planes_matches_grading_through_rgb(tmp_path, nam
     grade_video(src, tmp_path / "planes.mp4", warm, GradeOptions(crf=0))  # h264: graded in the planes
     video.transcode(src, tmp_path / "rgb.mp4", LUTFrames(warm), crf=0, preset="superfast")
     planes, rgb = np.stack(_frames(tmp_path / "planes.mp4")), np.stack(_frames(tmp_path / "rgb.mp4"))
-    assert planes.shape == rgb.shape == (6, *rgb.shape[1:]) and rgb.shape[1:3] == (48, 64)[::-1 if kw.get("rotation") else 1]
+    upright = (64, 48) if kw.get("rotation") else (48, 64)
+    assert planes.shape == rgb.shape == (6, *upright, 3)
     # they differ at the pattern's saturated edges, where the RGB path interpolates the chroma (mean 0.7-2.0,
     # 90% within 2-4 levels); the wrong matrix or range would be off by 6-9 on average, 15-23 at the 90th
     gap = np.abs(planes.astype(int) - rgb)
