@@ -241,7 +241,6 @@ def _to_rgb(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
 def _converted(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
     """Decoded frame -> (H, W, 3) uint8 RGB as stored, resized to ``size`` if given."""
     width, height = size or (frame.width, frame.height)
-    shrink = width * height < frame.width * frame.height  # area averaging does not alias
     matrix = rng = None  # None: use the frame's own tag
     if not frame.format.is_rgb:
         if frame.colorspace in _UNTAGGED:
@@ -252,8 +251,14 @@ def _converted(frame: av.VideoFrame, size: Size | None) -> np.ndarray:
     # between runs about 1 time in 6 on the tiny test clip; with one thread it is rarer but not gone (the
     # cause is still open). Decoding already runs beside the processing on its own thread.
     rgb = frame.reformat(width, height, "rgb24", src_colorspace=matrix, src_color_range=rng,
-                         interpolation=Interpolation.AREA if shrink else Interpolation.BICUBIC, threads=1)
+                         interpolation=_interpolation(frame, width, height), threads=1)
     return rgb.to_ndarray()
+
+
+def _interpolation(frame: av.VideoFrame, width: int, height: int) -> Interpolation:
+    """swscale's filter to bring ``frame`` to ``width`` x ``height``: area averaging when shrinking
+    (it does not alias), else bicubic."""
+    return Interpolation.AREA if width * height < frame.width * frame.height else Interpolation.BICUBIC
 
 
 def _to_yuv420(frame: av.VideoFrame, size: Size | None) -> YUV420:
@@ -262,17 +267,15 @@ def _to_yuv420(frame: av.VideoFrame, size: Size | None) -> YUV420:
     which leaves the matrix and range as they are); a frame in RGB or in a matrix without known
     coefficients goes through RGB to BT.709 limited range."""
     turns = _quarter_turns(frame.rotation)
-    width, height = size or ((frame.height, frame.width) if turns % 2 else (frame.width, frame.height))
-    if turns % 2:
-        width, height = height, width  # the stored picture is sideways
+    if size is not None and turns % 2:
+        size = (size[1], size[0])  # the stored picture is sideways
+    width, height = size or (frame.width, frame.height)
     matrix, full = _matrix_and_range(frame.colorspace, frame.color_range, frame.format, frame.height)
     if _through_rgb(frame.colorspace, frame.format):
         planes = _from_rgb(_converted(frame, (width, height)), "yuv420p").to_ndarray()
     else:
         if frame.format.name not in ("yuv420p", "yuvj420p") or (width, height) != (frame.width, frame.height):
-            shrink = width * height < frame.width * frame.height
-            frame = frame.reformat(width, height, "yuv420p", threads=1,
-                                   interpolation=Interpolation.AREA if shrink else Interpolation.BICUBIC)
+            frame = frame.reformat(width, height, "yuv420p", threads=1, interpolation=_interpolation(frame, width, height))
         planes = frame.to_ndarray()
     if turns:
         planes = _turned(planes, turns)
