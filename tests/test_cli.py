@@ -233,3 +233,17 @@ def test_help_shows_a_list_default_of_two_ints_as_a_list_not_a_size(capsys):
         main(["bench", "table1", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "(default 0 1)" in text and "0x1" not in text
+
+
+@pytest.mark.parametrize("preset, expected", [(None, "False"), ("1", "True")])
+def test_the_command_turns_off_numpys_hugepage_advice_unless_the_user_set_it(preset, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if preset is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = preset
+    code = "import filmstyle.cli, numpy; print(numpy._core.multiarray._get_madvise_hugepage())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == expected
