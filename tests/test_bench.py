@@ -411,3 +411,24 @@ def test_a_stopped_training_cell_resumes_from_its_checkpoint(tmp_path: Path, mon
     row = result["per_clip"]["bikes.mp4"]["johnson"]
     assert row["notes"]["resumed_from"] == 4 and row["look_steps"] == 6
     assert row["notes"]["adapt_seconds"] > 0 and not ckpt.exists()
+
+
+def test_the_networks_cells_run_before_the_per_frame_optimisers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _tiny_bench_data(tmp_path / "data")
+    order: list[str] = []
+
+    class Stop(Exception):
+        pass
+
+    def record(fn, jobs, **kw):  # noqa: ANN001, ANN003, ANN202
+        order.extend(j.method for j in jobs)
+        raise Stop
+
+    monkeypatch.setattr(table1, "run_jobs", record)
+    cfg = BenchConfig(data=data, out=tmp_path / "out", quick=True, methods=("gatys", "pastiche", "johnson"),
+                      flow="dis", stills=("film_stills/sintel_f0016.png",), seeds=(0, 1))
+    with pytest.raises(Stop):
+        table1.run_table1(cfg, log=lambda _m: None)
+    clips = len(config.TABLE1_CLIPS)
+    assert order == ["johnson"] * 2 * clips + ["gatys", "pastiche"] * clips
+    assert {m for m in METHODS if METHODS[m].per_frame} == {"gatys", "pastiche"}

