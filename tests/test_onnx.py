@@ -215,20 +215,57 @@ def test_stylize_on_the_onnx_backend(onnx_extra, tmp_path):
         assert float((a - b).abs().max()) <= 1 / 255 + 1e-6
 
 
-def test_an_export_is_kept_on_disk_and_reused_by_a_later_process(onnx_extra, tmp_path, monkeypatch):
+def test_an_architecture_is_traced_once_and_takes_any_weights(onnx_extra, tmp_path, monkeypatch):
+    import filmstyle.nets.onnx as onnx_mod
+
+    traced = []
+    trace = onnx_mod._trace
+    monkeypatch.setattr(onnx_mod, "_trace", lambda net: traced.append(net) or trace(net))
+    monkeypatch.setattr(onnx_mod, "_TEMPLATES", {})
+    monkeypatch.setattr(onnx_mod, "_EXPORTED", {})
+    first = TransformerNet(width=2, depth=1)
+    onnx_mod.OnnxNet.from_net(first, cache=tmp_path)
+    assert len(traced) == 1 and len(list(tmp_path.glob("*.onnx"))) == 1
+    monkeypatch.setattr(onnx_mod, "_TEMPLATES", {})  # a new process: nothing in memory, the export on disk
+    monkeypatch.setattr(onnx_mod, "_EXPORTED", {})
+    torch.manual_seed(5)
+    other = TransformerNet(width=2, depth=1)  # other weights, the same architecture
+    session = onnx_mod.OnnxNet.from_net(other, cache=tmp_path)
+    assert len(traced) == 1  # not traced again
+    x = torch.rand(2, 3, 21, 30)
+    with torch.no_grad():
+        want = other.eval()(x)
+    assert float((session(x) - want).abs().max()) < 1e-4
+    with torch.no_grad():
+        assert float((first.eval()(x) - want).abs().max()) > 1e-2  # the weights differ, so the test can see them
+    onnx_mod.OnnxNet.from_net(TransformerNet(width=3, depth=1), cache=tmp_path)  # another architecture
+    assert len(traced) == 2 and len(list(tmp_path.glob("*.onnx"))) == 2
+
+
+def test_weights_that_do_not_line_up_are_refused_and_the_network_traced(onnx_extra, tmp_path, monkeypatch):
+    import onnx
+
     import filmstyle.nets.onnx as onnx_mod
 
     net = TransformerNet(width=2, depth=1)
-    first = onnx_mod.OnnxNet.from_net(net, cache=tmp_path)
-    assert len(list(tmp_path.glob("*.onnx"))) == 1
-    monkeypatch.setattr(onnx_mod, "_EXPORTED", {})  # a new process: nothing in memory
-
-    def no_export(*a, **k):
-        raise AssertionError("exported again")
-
-    monkeypatch.setattr(onnx_mod, "to_onnx", no_export)
-    again = onnx_mod.OnnxNet.from_net(net, cache=tmp_path)
-    x = torch.rand(1, 3, 20, 28)
-    assert torch.equal(first(x), again(x))
-    with pytest.raises(AssertionError):  # other weights are not taken for these
-        onnx_mod.OnnxNet.from_net(TransformerNet(width=2, depth=1), cache=tmp_path)
+    assert onnx_mod.with_weights(onnx_mod._trace(net), net) is None  # a new net's equal scales are merged
+    model = onnx_mod._trace(onnx_mod._distinct(net))
+    assert onnx_mod.with_weights(model, net) is not None
+    assert onnx_mod.with_weights(model, TransformerNet(width=3, depth=1)) is None  # other shapes
+    renamed = onnx.load_from_string(model)
+    renamed.graph.initializer[0].name = "net.not_a_parameter"
+    assert onnx_mod.with_weights(renamed.SerializeToString(), net) is None
+    # an export the weights do not fit, or one that computes something else, is not used
+    deeper = onnx_mod._trace(TransformerNet(width=2, depth=2))
+    traced = []
+    trace = onnx_mod._trace
+    monkeypatch.setattr(onnx_mod, "_trace", lambda n: traced.append(n) or trace(n))
+    x = torch.rand(1, 3, 16, 20)
+    for template, agrees in ((deeper, True), (model, False)):
+        monkeypatch.setattr(onnx_mod, "_template", lambda n, folder, t=template: t)
+        monkeypatch.setattr(onnx_mod, "_agrees", lambda m, n, a=agrees: a)
+        traced.clear()
+        session = onnx_mod.OnnxNet(onnx_mod.to_onnx(net, cache=tmp_path), threads=1)
+        assert traced == [net]
+        with torch.no_grad():
+            assert float((session(x) - net.eval()(x)).abs().max()) < 1e-4

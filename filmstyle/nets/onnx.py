@@ -13,12 +13,16 @@ default since torch 2.9), which keeps H and W symbolic through that arithmetic. 
 TorchScript exporter traces sizes as tensors, which :func:`pad_to_fit`'s ``torch.sym_max`` refuses
 (and a Python ``max`` would be fixed at the example's size).
 
+The exporter takes ~10 s, so it runs once per architecture (its export is kept in the cache
+folder); a network's model is that export with the network's weights put in (:func:`to_onnx`).
+
 onnx, onnxscript (the exporter's) and onnxruntime are optional (``pip install 'filmstyle[onnx]'``)
 and imported here only when used, so the command starts without them.
 """
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import importlib
 import logging
@@ -42,6 +46,7 @@ from filmstyle.nets.transformer import TransformerNet, pad_to_fit
 INPUT, OUTPUT = "image", "styled"  # the graph's input and output names
 log = logging.getLogger(__name__)
 _EXPORTED: dict[tuple[str, str], bytes] = {}  # (config, weights' SHA-256) -> model: a network is exported once
+_TEMPLATES: dict[str, bytes] = {}  # an architecture's key -> its export (:func:`_template`)
 _KEEP = 4  # models kept in _EXPORTED, the newest
 
 
@@ -96,12 +101,9 @@ def _quiet_exporter() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def to_onnx(net: TransformerNet, *, metadata: Mapping[str, str] | None = None, doc: str = "") -> bytes:
-    """``net`` as a serialised ONNX model (opset :data:`~filmstyle.core.config.ONNX_OPSET`), batch,
-    height and width dynamic; ``metadata``: string pairs stored in the model's ``metadata_props``.
-    InputError if the ``onnx`` extra is not installed. A few seconds (torch.export traces the net)."""
+def _trace(net: TransformerNet) -> bytes:
+    """``net`` exported by torch's exporter (seconds: torch.export traces it), without metadata."""
     require("onnxscript")  # what torch's exporter translates with
-    onnx = require("onnx")
     # no dimension of 0 or 1 in the example: torch.export would take it as fixed
     example = torch.rand(2, 3, 33, 47, generator=torch.Generator().manual_seed(0))
     dims = {0: torch.export.Dim("batch"), 2: torch.export.Dim("height", min=1), 3: torch.export.Dim("width", min=1)}
@@ -116,26 +118,97 @@ def to_onnx(net: TransformerNet, *, metadata: Mapping[str, str] | None = None, d
     model = program.model_proto
     for i, name in ((2, "height"), (3, "width")):  # the output is the input's size (not the exporter's formula of it)
         model.graph.output[0].type.tensor_type.shape.dim[i].dim_param = name
-    model.doc_string = doc
-    onnx.helper.set_model_props(model, dict(metadata or {}))
     return model.SerializeToString()
 
 
-def _cached_export(net: TransformerNet, key: tuple[str, str], folder: Path) -> bytes:
-    """:func:`to_onnx` of ``net``, read from ``folder`` when exported before by this filmstyle, torch and opset,
-    else exported and written there (atomically; a folder that cannot be written only costs the cache)."""
-    name = hashlib.sha256(repr((key, __version__, torch.__version__, ONNX_OPSET)).encode()).hexdigest()[:32]
-    path = folder / f"{name}.onnx"
-    with contextlib.suppress(OSError):
-        return path.read_bytes()
-    model = to_onnx(net)
+def _distinct(net: TransformerNet) -> TransformerNet:
+    """A copy of ``net`` whose every weight is random: the exporter merges initializers of equal
+    values (a new network's normalisation scales are all ones), which would leave some of another
+    network's weights without a place."""
+    twin = copy.deepcopy(net)
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for tensor in twin.state_dict().values():
+            tensor.copy_(torch.randn(tensor.shape, generator=generator))
+    return twin
+
+
+def _template(net: TransformerNet, folder: Path) -> bytes:
+    """An export of ``net``'s architecture (random weights) by this filmstyle, torch and opset: from
+    memory, else from ``folder``, else traced and written there (atomically; a folder that cannot be
+    written only costs the next process a trace)."""
+    key = hashlib.sha256(repr((net.config, __version__, torch.__version__, ONNX_OPSET)).encode()).hexdigest()[:32]
+    if key in _TEMPLATES:
+        return _TEMPLATES[key]
+    path = folder / f"architecture-{key}.onnx"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(model)
-    except (OSError, InputError) as e:
-        log.debug("ONNX export not cached in %s: %s", folder, e)
+        model = path.read_bytes()
+    except OSError:
+        model = _trace(_distinct(net))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(model)
+        except (OSError, InputError) as e:
+            log.debug("ONNX export not cached in %s: %s", folder, e)
+    _TEMPLATES[key] = model
     return model
+
+
+def with_weights(model: bytes, net: TransformerNet):  # noqa: ANN201 - an onnx.ModelProto, or None
+    """``model`` (an export of ``net``'s architecture) with ``net``'s weights in place of its own, or
+    None where the two do not line up: the exporter names each weight's initializer ``net.`` and the
+    parameter's name, so every one of ``net``'s tensors must have exactly one initializer of that name,
+    shape and type (float32), and every ``net.`` initializer a tensor."""
+    onnx = require("onnx")
+    proto = onnx.load_from_string(model)
+    state = {f"net.{k}": v for k, v in net.state_dict().items()}
+    done: set[str] = set()
+    for init in proto.graph.initializer:
+        if not init.name.startswith("net."):
+            continue  # the padding's constants
+        tensor = state.get(init.name)
+        if (tensor is None or init.name in done or tensor.dtype != torch.float32
+                or init.data_type != onnx.TensorProto.FLOAT or tuple(init.dims) != tuple(tensor.shape)
+                or init.data_location == onnx.TensorProto.EXTERNAL):
+            return None
+        init.ClearField("float_data")
+        init.raw_data = np.ascontiguousarray(tensor.detach().cpu().numpy(), dtype="<f4").tobytes()
+        done.add(init.name)
+    return proto if done == set(state) else None
+
+
+def _agrees(model: bytes, net: TransformerNet) -> bool:
+    """Whether ``model`` computes ``net`` (ONNX Runtime against torch on a small odd-sized input)."""
+    x = torch.rand(1, 3, 19, 23, generator=torch.Generator().manual_seed(1))
+    training = net.training
+    try:
+        with torch.no_grad():
+            want = net.eval()(x)
+    finally:
+        net.train(training)
+    got = OnnxNet(model, threads=1)(x)
+    return got.shape == want.shape and float((got - want).abs().max()) <= 1e-4
+
+
+def to_onnx(net: TransformerNet, *, metadata: Mapping[str, str] | None = None, doc: str = "",
+            cache: Path | None = None) -> bytes:
+    """``net`` as a serialised ONNX model (opset :data:`~filmstyle.core.config.ONNX_OPSET`), batch,
+    height and width dynamic; ``metadata``: string pairs stored in the model's ``metadata_props``.
+    InputError if the ``onnx`` extra is not installed.
+
+    torch's exporter takes ~10 s (torch.export traces the net), once per architecture: its export is
+    kept in ``cache`` (default: ``onnx/`` in :func:`filmstyle.core.files.cache_dir`), and the model
+    of any network of that architecture is that export with the network's weights put in
+    (:func:`with_weights`, checked against torch on a small input; traced afresh where it differs).
+    """
+    model = with_weights(_template(net, cache if cache is not None else cache_dir() / "onnx"), net)
+    if model is None or not _agrees(model.SerializeToString(), net):
+        log.debug("the architecture's ONNX export did not take these weights; exporting this network")
+        model = require("onnx").load_from_string(_trace(net))
+    model.doc_string = doc
+    require("onnx").helper.set_model_props(model, dict(metadata or {}))
+    return model.SerializeToString()
 
 
 class OnnxNet:
@@ -168,14 +241,13 @@ class OnnxNet:
     @classmethod
     def from_net(cls, net: TransformerNet, *, threads: int | None = None, cache: Path | None = None,
                  cuda: bool = False) -> OnnxNet:
-        """A session of ``net``. Its export (seconds) is kept for the process's next session of the same
-        weights (a render sets one up per clip) and in ``cache`` (default: ``onnx/`` in
-        :func:`filmstyle.core.files.cache_dir`), so later renders of the same look skip it."""
+        """A session of ``net``, from :func:`to_onnx` (``cache`` as there). The model is kept for the
+        process's next session of the same weights (a render sets one up per clip)."""
         key = (repr(net.config), weights_sha256(net.state_dict()))
         if key not in _EXPORTED:
             while len(_EXPORTED) >= _KEEP:
                 del _EXPORTED[next(iter(_EXPORTED))]
-            _EXPORTED[key] = _cached_export(net, key, cache if cache is not None else cache_dir() / "onnx")
+            _EXPORTED[key] = to_onnx(net, cache=cache)
         return cls(_EXPORTED[key], threads=threads, cuda=cuda)
 
     @property
