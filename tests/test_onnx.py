@@ -262,10 +262,30 @@ def test_weights_that_do_not_line_up_are_refused_and_the_network_traced(onnx_ext
     monkeypatch.setattr(onnx_mod, "_trace", lambda n: traced.append(n) or trace(n))
     x = torch.rand(1, 3, 16, 20)
     for template, agrees in ((deeper, True), (model, False)):
-        monkeypatch.setattr(onnx_mod, "_template", lambda n, folder, t=template: t)
+        monkeypatch.setattr(onnx_mod, "_templates", lambda n, folder, t=template: iter([t]))
         monkeypatch.setattr(onnx_mod, "_agrees", lambda m, n, a=agrees: a)
         traced.clear()
         session = onnx_mod.OnnxNet(onnx_mod.to_onnx(net, cache=tmp_path), threads=1)
         assert traced == [net]
         with torch.no_grad():
             assert float((session(x) - net.eval()(x)).abs().max()) < 1e-4
+
+
+def test_the_shipped_looks_architecture_needs_no_trace(onnx_extra, tmp_path, monkeypatch):
+    import filmstyle.nets.onnx as onnx_mod
+    from filmstyle.core.assets import DEMO_LOOK, META_INIT
+    from filmstyle.look import load_look
+
+    def no_trace(net):
+        raise AssertionError("traced")
+
+    monkeypatch.setattr(onnx_mod, "_trace", no_trace)
+    monkeypatch.setattr(onnx_mod, "_TEMPLATES", {})
+    x = torch.rand(1, 3, 37, 50)
+    for path in (META_INIT, DEMO_LOOK):
+        net = load_look(path).net
+        assert onnx_mod.shipped_template(net).stat().st_size < 100_000  # zeroed weights, gzipped
+        session = onnx_mod.OnnxNet(onnx_mod.to_onnx(net, cache=tmp_path), threads=1)
+        with torch.no_grad():
+            assert float((session(x) - net.eval()(x)).abs().max()) < 1e-4
+    assert not list(tmp_path.iterdir())  # nothing traced, nothing written

@@ -14,6 +14,7 @@ DEMO_CLIP = ASSETS / "demo_clip.mp4"
 DEMO_STILL = ASSETS / "demo_still.png"
 DEMO_LOOK = ASSETS / "demo.look"
 META_INIT = ASSETS / "init.look"  # made by `filmstyle meta-train` (docs/results/meta.md)
+ONNX_TEMPLATES = ASSETS  # architecture-*.onnx.gz: filmstyle.nets.onnx.write_shipped_template
 
 
 def shared_data() -> Path:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gzip
 import hashlib
 import importlib
 import logging
@@ -37,6 +38,7 @@ import torch
 from torch import nn
 
 from filmstyle.core import __version__
+from filmstyle.core.assets import ONNX_TEMPLATES
 from filmstyle.core.config import ONNX_OPSET
 from filmstyle.core.errors import InputError
 from filmstyle.core.files import atomic_path, cache_dir
@@ -133,26 +135,53 @@ def _distinct(net: TransformerNet) -> TransformerNet:
     return twin
 
 
-def _template(net: TransformerNet, folder: Path) -> bytes:
-    """An export of ``net``'s architecture (random weights) by this filmstyle, torch and opset: from
-    memory, else from ``folder``, else traced and written there (atomically; a folder that cannot be
-    written only costs the next process a trace)."""
+def architecture_key(net: TransformerNet) -> str:
+    """A short name of ``net``'s architecture (its config), for the shipped export's file."""
+    return hashlib.sha256(repr(net.config).encode()).hexdigest()[:16]
+
+
+def shipped_template(net: TransformerNet) -> Path:
+    """Where filmstyle ships an export of ``net``'s architecture, if it ships one (the shipped init's
+    and looks'): gzipped, its weights zeros, made by :func:`write_shipped_template`."""
+    return ONNX_TEMPLATES / f"architecture-{architecture_key(net)}.onnx.gz"
+
+
+def write_shipped_template(net: TransformerNet, path: Path | None = None) -> Path:
+    """Trace ``net``'s architecture and write it, weights zeroed (they are replaced on use) and
+    gzipped (a few kB), to ``path`` (default :func:`shipped_template`), atomically."""
+    onnx = require("onnx")
+    proto = onnx.load_from_string(_trace(_distinct(net)))
+    for init in proto.graph.initializer:
+        if init.name.startswith("net."):
+            init.raw_data = bytes(len(init.raw_data))
+    path = Path(path or shipped_template(net))
+    with atomic_path(path) as tmp, open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+        out.write(proto.SerializeToString())
+    return path
+
+
+def _templates(net: TransformerNet, folder: Path) -> Iterator[bytes]:
+    """Exports of ``net``'s architecture (their weights not ``net``'s) to try, in turn: the one this
+    filmstyle, torch and opset made before (in memory, or kept in ``folder``), the one filmstyle
+    ships, and a new trace (seconds), which is kept (in ``folder`` atomically; a folder that cannot
+    be written only costs the next process a trace)."""
     key = hashlib.sha256(repr((net.config, __version__, torch.__version__, ONNX_OPSET)).encode()).hexdigest()[:32]
-    if key in _TEMPLATES:
-        return _TEMPLATES[key]
     path = folder / f"architecture-{key}.onnx"
+    if key not in _TEMPLATES:
+        with contextlib.suppress(OSError):
+            _TEMPLATES[key] = path.read_bytes()
+    if key in _TEMPLATES:
+        yield _TEMPLATES[key]
+    with contextlib.suppress(OSError, EOFError, gzip.BadGzipFile):
+        yield gzip.decompress(shipped_template(net).read_bytes())
+    model = _TEMPLATES[key] = _trace(_distinct(net))
     try:
-        model = path.read_bytes()
-    except OSError:
-        model = _trace(_distinct(net))
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with atomic_path(path) as tmp:
-                tmp.write_bytes(model)
-        except (OSError, InputError) as e:
-            log.debug("ONNX export not cached in %s: %s", folder, e)
-    _TEMPLATES[key] = model
-    return model
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(model)
+    except (OSError, InputError) as e:
+        log.debug("ONNX export not cached in %s: %s", folder, e)
+    yield model
 
 
 def with_weights(model: bytes, net: TransformerNet):  # noqa: ANN201 - an onnx.ModelProto, or None
@@ -198,13 +227,17 @@ def to_onnx(net: TransformerNet, *, metadata: Mapping[str, str] | None = None, d
     InputError if the ``onnx`` extra is not installed.
 
     torch's exporter takes ~10 s (torch.export traces the net), once per architecture: its export is
-    kept in ``cache`` (default: ``onnx/`` in :func:`filmstyle.core.files.cache_dir`), and the model
-    of any network of that architecture is that export with the network's weights put in
-    (:func:`with_weights`, checked against torch on a small input; traced afresh where it differs).
+    kept in ``cache`` (default: ``onnx/`` in :func:`filmstyle.core.files.cache_dir`; filmstyle ships
+    the export of its own looks' architecture), and the model of any network of that architecture
+    is that export with the network's weights put in (:func:`with_weights`, checked against torch
+    on a small input; traced afresh where none takes them).
     """
-    model = with_weights(_template(net, cache if cache is not None else cache_dir() / "onnx"), net)
-    if model is None or not _agrees(model.SerializeToString(), net):
-        log.debug("the architecture's ONNX export did not take these weights; exporting this network")
+    for template in _templates(net, cache if cache is not None else cache_dir() / "onnx"):
+        model = with_weights(template, net)
+        if model is not None and _agrees(model.SerializeToString(), net):
+            break
+    else:
+        log.debug("no export of the architecture took these weights; exporting this network")
         model = require("onnx").load_from_string(_trace(net))
     model.doc_string = doc
     require("onnx").helper.set_model_props(model, dict(metadata or {}))
