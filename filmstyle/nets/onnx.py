@@ -213,7 +213,7 @@ def _agrees(model: bytes, net: TransformerNet) -> bool:
     training = net.training
     try:
         with torch.no_grad():
-            want = net.eval()(x)
+            want = net.eval()(x.to(next(net.parameters()).device)).cpu()
     finally:
         net.train(training)
     got = OnnxNet(model, threads=1)(x)
