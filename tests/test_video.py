@@ -477,3 +477,20 @@ def test_prepare_runs_ahead_in_order_and_process_gets_its_result(tiny_clip, tmp_
     assert stats.frames == 3 and not order
     assert len(seen) == 3  # frames decoded ahead past max_frames are not prepared
     assert threading.get_ident() not in threads  # on transcode's own thread
+
+
+def test_probe_is_kept_for_an_unchanged_file_only(tmp_path, monkeypatch):
+    path = make_clip(tmp_path / "a.mp4", frames=3, audio=False)
+    opened = []
+    real = video._open
+    monkeypatch.setattr(video, "_open", lambda p: opened.append(p) or real(p))
+    first = probe(path)
+    assert probe(str(path)) == first and len(opened) == 1  # the same file: not opened again
+    other = make_clip(tmp_path / "b.mp4", frames=5, audio=False)
+    other.replace(path)  # replaced, as a render's output is: a new file at the same path
+    assert probe(path).frame_count == 5 and len(opened) == 2
+    path.write_bytes(b"not a video")  # rewritten in place
+    with pytest.raises(InputError):
+        probe(path)
+    with pytest.raises(InputError):
+        probe(tmp_path / "missing.mp4")
