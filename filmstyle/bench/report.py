@@ -23,10 +23,13 @@ def _num(v: Any, spec: str) -> str:
 def table_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     """(header, rows of cells) of our Table 1 from a :func:`run_table1` result."""
     clips = list(result["per_clip"])
+    check = _check_flow(result)
     header = ["method"]
     for c in clips:
         short = Path(c).stem
         header += [f"{short} e_stab", f"{short} RMSE", f"{short} x floor"]
+        if check:
+            header.append(f"{short} x floor ({check})")
     header += ["model FPS", "e2e FPS", "look s", "look steps", "style dist", "content dist"]
     budgets = result["budgets"]
     rows = []
@@ -36,6 +39,8 @@ def table_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
         for c in clips:
             e = row["e_stab"][c]
             cells += [_num(e["e_stab"], ".3g"), _num(e["rmse"], ".4f"), _num(e["ratio"], ".2f")]
+            if check:
+                cells.append(_num((row.get("e_stab_check", {}).get(c) or {}).get("ratio"), ".2f"))
         steps = f"{row['per_frame_steps']}/frame" if row["per_frame_steps"] else str(row["look_steps"])
         if name == "source":
             steps, look = "-", "-"
@@ -45,6 +50,15 @@ def table_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
                   _num(row["style_distance"], ".3f"), _num(row["content_distance"], ".3f")]
         rows.append(cells)
     return header, rows
+
+
+def _check_flow(result: Mapping[str, Any]) -> str | None:
+    """The flow of the e_stab cross-check where the rows carry one (None for older results)."""
+    for row in result["table"].values():
+        for check in (row.get("e_stab_check") or {}).values():
+            if check:
+                return check.get("flow")
+    return None
 
 
 def viewer_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
@@ -120,7 +134,9 @@ def run_lines(result: Mapping[str, Any]) -> list[str]:
     runs = result.get("runs", [])
     if len(runs) < 2:
         return []
-    lines = ["per run (" + "; ".join(f"{Path(r['still']).stem} s{r['seed']}" for r in runs) + "): x floor | style dist"]
+    check = _check_flow(result)
+    columns = f"x floor | x floor ({check}) | style dist" if check else "x floor | style dist"
+    lines = ["per run (" + "; ".join(f"{Path(r['still']).stem} s{r['seed']}" for r in runs) + f"): {columns}"]
     for name in result["table"]:
         if name == "source":
             continue
@@ -128,6 +144,9 @@ def run_lines(result: Mapping[str, Any]) -> list[str]:
         for clip in result["per_clip"]:
             ratios = " ".join(_num(r["per_clip"][clip][name]["ratio"], ".2f") for r in runs)
             dists = " ".join(_num(r["per_clip"][clip][name]["style_distance"], ".2f") for r in runs)
+            if check:
+                checks = " ".join(_num((r["per_clip"][clip][name].get("check") or {}).get("ratio"), ".2f") for r in runs)
+                ratios = f"{ratios} | {checks}"
             parts.append(f"{Path(clip).stem}: {ratios} | {dists}")
         lines.append(f"  {name}: " + "; ".join(parts))
     return lines
@@ -136,7 +155,10 @@ def run_lines(result: Mapping[str, Any]) -> list[str]:
 def notes_lines(result: Mapping[str, Any]) -> list[str]:
     return [
         "e_stab: mean over frame pairs of sum(M*(O_t - warp(O_t-1))^2)/(H*W*C), RGB in [0, 1] (filmstyle eval); "
-        "RMSE = sqrt(e_stab); x floor = e_stab / the source clip's own e_stab.",
+        "RMSE = sqrt(e_stab); x floor = e_stab / the source clip's own e_stab."
+        + (f" x floor ({check}): the same with {check} flow, a cross-check (bench --check-flow): where the main "
+           "flow misses a clip's motion, its e_stab measures the flow's error more than flicker "
+           "(docs/results/table1.md)." if (check := _check_flow(result)) else ""),
         "model FPS: frames / seconds in the method (network, or per-frame optimisation); e2e FPS: decode + method "
         "(+ temporal blend for meta) + encode. look s / look steps: to get the look, per clip (mean); n/frame = "
         "optimisation steps spent on every frame instead.",

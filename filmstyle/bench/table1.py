@@ -90,9 +90,12 @@ def _frames(path: Path, n: int, size: tuple[int, int] | None = None) -> list[tor
 
 
 def measure_clip(source: Path, renders: Mapping[str, Path], *, frames: int, vgg: VGG19Features,
-                 still: torch.Tensor, flow: str = "deepflow") -> dict[str, dict[str, Any]]:
+                 still: torch.Tensor, flow: str = "deepflow",
+                 check_flow: str | None = None) -> dict[str, dict[str, Any]]:
     """Figures of every render of ``source`` on its first ``frames`` frames, plus a ``"source"`` row
-    (the unstylised frames: e_stab = the floor). still: (1, 3, H, W) for the style distance."""
+    (the unstylised frames: e_stab = the floor). still: (1, 3, H, W) for the style distance. With
+    ``check_flow`` (another flow), each row's ``"check"`` holds e_stab measured with it too
+    (:func:`measure_check`)."""
     names = list(renders)
     reports = stability_many(source, [renders[n] for n in names], flow=flow, max_frames=frames)
     size = (reports[0].width, reports[0].height)
@@ -111,7 +114,21 @@ def measure_clip(source: Path, renders: Mapping[str, Path], *, frames: int, vgg:
                       "style_distance": style_distance(vgg, out, still),
                       "content_distance": relative_distance(features(vgg, out), src_feats),
                       "viewer": _viewer(still_rgb, src, out)}
+    if check_flow is not None and check_flow != flow:
+        for name, check in measure_check(source, renders, frames=frames, flow=check_flow).items():
+            rows[name]["check"] = check
     return rows
+
+
+def measure_check(source: Path, renders: Mapping[str, Path], *, frames: int, flow: str) -> dict[str, dict[str, Any]]:
+    """e_stab of every render with ``flow``, as a cross-check of the main measure: {name: {"flow",
+    "e_stab", "ratio"}}, with a ``"source"`` entry (the floor, ratio 1)."""
+    names = list(renders)
+    reports = stability_many(source, [renders[n] for n in names], flow=flow, max_frames=frames)
+    checks = {"source": {"flow": flow, "e_stab": reports[0].floor, "ratio": 1.0}}
+    for name, rep in zip(names, reports):
+        checks[name] = {"flow": flow, "e_stab": rep.e_stab, "ratio": rep.ratio}
+    return checks
 
 
 def _viewer(still: np.ndarray, src: list[torch.Tensor], out: list[torch.Tensor]) -> dict[str, Any]:
@@ -133,6 +150,7 @@ def summarize(per_clip: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[s
         model, total = sum(c.get("model_seconds", 0.0) for c in cells), sum(c.get("total_seconds", 0.0) for c in cells)
         rows[m] = {
             "e_stab": {c: {k: per_clip[c][m][k] for k in ("e_stab", "rmse", "ratio")} for c in per_clip},
+            "e_stab_check": {c: per_clip[c][m].get("check") for c in per_clip},
             "model_fps": fps(frames, model) if model > 0 else None,
             "e2e_fps": fps(frames, total) if total > 0 else None,
             "look_seconds": sum(c.get("look_seconds", 0.0) for c in cells) / len(cells),
@@ -180,11 +198,13 @@ def cell_name(clip: str, method: Method, still: Path) -> str:
 
 
 def measure_cached(cache: Path, source: Path, renders: Mapping[str, Path], *, frames: int, vgg: VGG19Features,
-                   still: torch.Tensor, flow: str, log: Callable[[int], None] = lambda k: None) -> dict[str, dict[str, Any]]:
+                   still: torch.Tensor, flow: str, check_flow: str | None = None,
+                   log: Callable[[int], None] = lambda k: None) -> dict[str, dict[str, Any]]:
     """:func:`measure_clip`, measuring only the renders not measured before: ``cache`` (JSON, one per
     clip and still) keeps each render's row under its file name with the render's SHA-256, and the
-    source's row; a changed render, another flow or frame count is measured again. ``log(k)`` before
-    measuring k renders."""
+    source's row; a changed render, another flow or frame count is measured again. A row measured
+    before without ``check_flow``'s cross-check gets only that (:func:`measure_check`). ``log(k)``
+    before measuring k renders."""
     key = {"flow": flow, "frames": frames}
     try:
         data = json.loads(cache.read_text())
@@ -196,6 +216,7 @@ def measure_cached(cache: Path, source: Path, renders: Mapping[str, Path], *, fr
     shas = {name: file_sha256(path) for name, path in renders.items()}
     missing = {name: path for name, path in renders.items()
                if known.get(path.name, {}).get("sha256") != shas[name]}
+    changed = False
     if missing or "source" not in known:
         todo = missing or dict(list(renders.items())[:1])
         log(len(todo))
@@ -203,6 +224,17 @@ def measure_cached(cache: Path, source: Path, renders: Mapping[str, Path], *, fr
         known["source"] = {"row": fresh.pop("source")}
         for name, row in fresh.items():
             known[renders[name].name] = {"sha256": shas[name], "row": row}
+        changed = True
+    if check_flow is not None and check_flow != flow:
+        unchecked = {name: path for name, path in renders.items()
+                     if (known[path.name]["row"].get("check") or {}).get("flow") != check_flow}
+        if unchecked or (known["source"]["row"].get("check") or {}).get("flow") != check_flow:
+            checks = measure_check(source, unchecked or dict(list(renders.items())[:1]), frames=frames, flow=check_flow)
+            known["source"]["row"]["check"] = checks.pop("source")
+            for name, check in checks.items():
+                known[renders[name].name]["row"]["check"] = check
+            changed = True
+    if changed:
         cache.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(cache) as tmp:
             tmp.write_text(json.dumps(data, indent=1, default=str))
@@ -485,7 +517,7 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
                     timings[m.name], budget_texts[m.name] = done[str(cells_dir / f"{name}.json")]
                     paths[m.name] = renders_dir / f"{name}.mp4"
                 rows = measure_cached(cfg.out / "measures" / f"{Path(clip).stem}-{still_path.stem}.json", src, paths,
-                                      frames=n, vgg=vgg, still=still, flow=cfg.flow,
+                                      frames=n, vgg=vgg, still=still, flow=cfg.flow, check_flow=cfg.check_flow,
                                       log=lambda k: log(f"[{clip}, {tag}] measuring {k} of {len(paths)} renders "
                                                         f"(flow {cfg.flow}; the rest measured before) ..."))
                 per_clip[clip] = {k: {**v, **timings.get(k, {})} for k, v in rows.items()}

@@ -488,7 +488,10 @@ class BenchConfig(Executing):
     """What ``filmstyle bench table1`` runs. data: the folder holding videos/, styles/, content/ (default
     :func:`~filmstyle.core.assets.shared_data`); stills: relative to DATA/styles; seeds: of the methods'
     adaptation, one run per (still, seed) and the table their mean; frames: None = FULL_FRAMES
-    (QUICK_FRAMES with quick); flow: of the e_stab measurement (DeepFlow, as the paper); cache: where the
+    (QUICK_FRAMES with quick); flow: of the e_stab measurement (DeepFlow, as the paper); check_flow: a
+    second flow whose e_stab is reported beside it (the same as ``flow``: none), since on a clip whose
+    motion DeepFlow misses the first measures the flow's error more than flicker (docs/results/table1.md);
+    cache: where the
     pre-trained StyleBank is kept (None: ~/.cache/filmstyle); fresh: re-run every finished cell;
     executor, jobs, address: where the cells that are not finished run, as :class:`Segmenting`'s
     (cells run side by side share the machine: their FPS is then measured under contention, and the
@@ -502,6 +505,7 @@ class BenchConfig(Executing):
     frames: int | None = None
     methods: tuple[str, ...] = METHODS
     flow: str = "deepflow"
+    check_flow: str = "dis"
     cache: Path | None = None
     fresh: bool = False
     clips: Mapping[str, tuple[tuple[int, int], str]] = field(default_factory=lambda: dict(TABLE1_CLIPS))
