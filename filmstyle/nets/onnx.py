@@ -48,7 +48,7 @@ from filmstyle.nets.transformer import TransformerNet, pad_to_fit
 INPUT, OUTPUT = "image", "styled"  # the graph's input and output names
 log = logging.getLogger(__name__)
 _EXPORTED: dict[tuple[str, str], bytes] = {}  # (config, weights' SHA-256) -> model: a network is exported once
-_TEMPLATES: dict[str, bytes] = {}  # an architecture's key -> its export (:func:`_template`)
+_TEMPLATES: dict[str, bytes] = {}  # an architecture's key -> its export (:func:`_templates`)
 _KEEP = 4  # models kept in _EXPORTED, the newest
 
 
