@@ -313,3 +313,23 @@ def test_render_with_blend_keeps_the_frames(tmp_path: Path, capsys):
     assert main(["-q", "render", str(clip), "-l", str(look), "-o", str(tmp_path / "x.mp4"), "--temporal", "blend",
                  "--cuts", str(bad)]) == 2
     assert "line 1" in capsys.readouterr().err and not (tmp_path / "x.mp4").exists()
+
+
+def test_a_report_warns_when_the_flow_leaves_even_the_source_far_off():
+    from filmstyle.measure.stability import FLOOR_WARN_LEVELS, PairError, StabilityReport, describe
+
+    def report(floor_levels: float, flow: str) -> StabilityReport:
+        floor = (floor_levels / 255.0) ** 2
+        pairs = (PairError(frame=1, e_stab=floor / 2, masked=floor, floor=floor, reliable=0.9),)
+        return StabilityReport(source="s.mp4", stylized="o.mp4", flow=flow, frames=2, width=8, height=8,
+                               resized_source=False, pairs=pairs, masked=floor)
+
+    far, near = report(FLOOR_WARN_LEVELS + 8, "deepflow"), report(FLOOR_WARN_LEVELS - 6, "deepflow")
+    assert far.floor_levels == pytest.approx(FLOOR_WARN_LEVELS + 8)
+    assert "compare with --flow dis" in far.warning and "note: " in describe(far) and far.to_dict()["warning"]
+    assert near.warning is None and "note: " not in describe(near) and near.to_dict()["warning"] is None
+    assert "--flow deepflow" in report(FLOOR_WARN_LEVELS + 1, "dis").warning
+    assert "ending at frame 1 alone is 100%" in far.warning  # one pair: all of the floor
+    spread = report(FLOOR_WARN_LEVELS + 8, "deepflow")
+    spread = StabilityReport(**{**spread.__dict__, "pairs": spread.pairs * 2})
+    assert "may not follow this clip's motion" in spread.warning and "alone" not in spread.warning

@@ -43,6 +43,12 @@ CONVENTIONS = ("flow on the source frames from t to t-1 ({flow}); mask M = 0 at 
                "e_stab = mean over frame pairs of sum(M * (O_t - warp(O_t-1))^2) / (H*W*C), masked values counted "
                "as zero (Ruder et al.'s code)")
 
+# The source's own warping error (the floor's RMSE, in levels of 255) above which a report warns:
+# on Table 1's first 32 frames (docs/results/table1.md) bigbuckbunny 3.7 (DeepFlow) and 3.3 (DIS);
+# bikes 2.2 with DIS but 16.5 with DeepFlow, whose masks keep 79% of the pair across the shot cut at
+# frame 30 (DIS's keep 1.6%): that one pair is 99% of the floor.
+FLOOR_WARN_LEVELS = 8.0
+
 
 @dataclass(frozen=True)
 class PairError:
@@ -94,6 +100,26 @@ class StabilityReport:
         return self.e_stab / self.floor if self.floor > 0 else math.nan
 
     @property
+    def floor_levels(self) -> float:
+        """The floor's RMSE in levels of 255: how far the flow leaves even the unstylised clip."""
+        return math.sqrt(self.floor) * 255.0
+
+    @property
+    def warning(self) -> str | None:
+        """A sentence when the floor is above :data:`FLOOR_WARN_LEVELS`: the figures then measure the
+        flow's misses (scaled by each output's contrast) more than flicker."""
+        if self.floor_levels <= FLOOR_WARN_LEVELS:
+            return None
+        other = "dis" if self.flow != "dis" else "deepflow"
+        worst = max(self.pairs, key=lambda p: p.floor)
+        share = worst.floor / sum(p.floor for p in self.pairs)
+        where = (f"the pair ending at frame {worst.frame} alone is {share:.0%} of it (a shot cut the masks kept?)"
+                 if share > 0.5 else "the flow may not follow this clip's motion, or the clip is noisy")
+        return (f"the source's own warping error is {self.floor_levels:.1f} levels of 255 with {self.flow} flow "
+                f"(above {FLOOR_WARN_LEVELS:g}): {where}; e_stab then measures more than flicker, and a "
+                f"low-contrast output scores as steady; compare with --flow {other}, or measure frames within one shot")
+
+    @property
     def reliable(self) -> float:
         """Mean fraction of pixels with M = 1."""
         return float(np.mean([p.reliable for p in self.pairs])) if self.pairs else 1.0
@@ -107,7 +133,8 @@ class StabilityReport:
                 "width": self.width, "height": self.height, "resized_source": self.resized_source,
                 "conventions": CONVENTIONS.format(flow=self.flow),
                 "e_stab": self.e_stab, "rmse": self.rmse, "masked": clean(self.masked), "floor": self.floor,
-                "ratio": clean(self.ratio), "reliable": self.reliable,
+                "ratio": clean(self.ratio), "reliable": self.reliable, "floor_levels": self.floor_levels,
+                "warning": self.warning,
                 "per_frame": [{k: clean(v) for k, v in asdict(p).items()} for p in self.pairs]}
 
 
@@ -233,7 +260,8 @@ def describe(report: StabilityReport) -> str:
         f"  floor   {fmt(report.floor):>10}  the source clip's own e_stab (same flows and masks)",
         f"  ratio   {fmt(report.ratio):>10}  e_stab / floor",
         f"  mask    {report.reliable:>10.1%}  of pixels reliable on average",
-        "conventions: " + CONVENTIONS.format(flow=report.flow)])
+        "conventions: " + CONVENTIONS.format(flow=report.flow),
+        *([f"note: {report.warning}"] if report.warning else [])])
 
 
 def write_curve_csv(report: StabilityReport, path: str | os.PathLike) -> Path:
