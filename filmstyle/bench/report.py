@@ -156,8 +156,8 @@ def notes_lines(result: Mapping[str, Any]) -> list[str]:
     return [
         "e_stab: mean over frame pairs of sum(M*(O_t - warp(O_t-1))^2)/(H*W*C), RGB in [0, 1] (filmstyle eval); "
         "RMSE = sqrt(e_stab); x floor = e_stab / the source clip's own e_stab."
-        + (f" x floor ({check}): the same with {check} flow, a cross-check (bench --check-flow): where the main "
-           "flow misses a clip's motion, its e_stab measures the flow's error more than flicker "
+        + (f" x floor ({check}): the same with {check} flow, a cross-check (bench --check-flow): where one "
+           "flow's masks keep what they should drop (a shot cut), its e_stab measures more than flicker "
            "(docs/results/table1.md)." if (check := _check_flow(result)) else ""),
         "model FPS: frames / seconds in the method (network, or per-frame optimisation); e2e FPS: decode + method "
         "(+ temporal blend for meta) + encode. look s / look steps: to get the look, per clip (mean); n/frame = "

@@ -489,8 +489,9 @@ class BenchConfig(Executing):
     :func:`~filmstyle.core.assets.shared_data`); stills: relative to DATA/styles; seeds: of the methods'
     adaptation, one run per (still, seed) and the table their mean; frames: None = FULL_FRAMES
     (QUICK_FRAMES with quick); flow: of the e_stab measurement (DeepFlow, as the paper); check_flow: a
-    second flow whose e_stab is reported beside it (the same as ``flow``: none), since on a clip whose
-    motion DeepFlow misses the first measures the flow's error more than flicker (docs/results/table1.md);
+    second flow whose e_stab is reported beside it (the same as ``flow``: none), since where one
+    flow's masks keep what they should drop (bikes' shot cut, with DeepFlow) its e_stab measures more
+    than flicker (docs/results/table1.md);
     cache: where the
     pre-trained StyleBank is kept (None: ~/.cache/filmstyle); fresh: re-run every finished cell;
     executor, jobs, address: where the cells that are not finished run, as :class:`Segmenting`'s
