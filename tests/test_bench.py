@@ -439,16 +439,17 @@ def test_a_second_flow_is_measured_beside_the_first_and_added_to_cached_rows(tmp
     renders = {"same": _render(src, tmp_path / "a.mp4", 0.0), "noisy": _render(src, tmp_path / "b.mp4", 0.1)}
     torch.manual_seed(0)
     kw = {"frames": 4, "vgg": VGG19Features(last_layer="relu4_3"), "still": torch.rand(1, 3, 32, 32), "flow": "dis"}
-    rows = table1.measure_clip(src, renders, **kw, check_flow="farneback")
+    checks = table1.measure_check(src, renders, frames=4, flow="farneback")
     for name, path in renders.items():
         ref = stability(src, path, flow="farneback", max_frames=4)
-        assert rows[name]["check"] == {"flow": "farneback", "e_stab": pytest.approx(ref.e_stab), "ratio": pytest.approx(ref.ratio)}
-        assert rows[name]["e_stab"] == pytest.approx(stability(src, path, flow="dis", max_frames=4).e_stab)
-    assert rows["source"]["check"]["ratio"] == 1.0
-    assert "check" not in table1.measure_clip(src, renders, **kw, check_flow="dis")["same"]  # the same flow: none
+        assert checks[name] == {"flow": "farneback", "e_stab": pytest.approx(ref.e_stab), "ratio": pytest.approx(ref.ratio)}
+    assert checks["source"]["ratio"] == 1.0
 
     cache = tmp_path / "measures.json"
-    table1.measure_cached(cache, src, renders, **kw)  # measured before the cross-check existed
+    rows = table1.measure_cached(cache, src, renders, **kw, check_flow="dis")  # the same flow: no check
+    for name, path in renders.items():
+        assert rows[name]["e_stab"] == pytest.approx(stability(src, path, flow="dis", max_frames=4).e_stab)
+    assert "check" not in rows["same"]
     assert "check" not in json.loads(cache.read_text())["rows"]["a.mp4"]["row"]
 
     def no_measure(*a, **k):

@@ -90,12 +90,9 @@ def _frames(path: Path, n: int, size: tuple[int, int] | None = None) -> list[tor
 
 
 def measure_clip(source: Path, renders: Mapping[str, Path], *, frames: int, vgg: VGG19Features,
-                 still: torch.Tensor, flow: str = "deepflow",
-                 check_flow: str | None = None) -> dict[str, dict[str, Any]]:
+                 still: torch.Tensor, flow: str = "deepflow") -> dict[str, dict[str, Any]]:
     """Figures of every render of ``source`` on its first ``frames`` frames, plus a ``"source"`` row
-    (the unstylised frames: e_stab = the floor). still: (1, 3, H, W) for the style distance. With
-    ``check_flow`` (another flow), each row's ``"check"`` holds e_stab measured with it too
-    (:func:`measure_check`)."""
+    (the unstylised frames: e_stab = the floor). still: (1, 3, H, W) for the style distance."""
     names = list(renders)
     reports = stability_many(source, [renders[n] for n in names], flow=flow, max_frames=frames)
     size = (reports[0].width, reports[0].height)
@@ -114,9 +111,6 @@ def measure_clip(source: Path, renders: Mapping[str, Path], *, frames: int, vgg:
                       "style_distance": style_distance(vgg, out, still),
                       "content_distance": relative_distance(features(vgg, out), src_feats),
                       "viewer": _viewer(still_rgb, src, out)}
-    if check_flow is not None and check_flow != flow:
-        for name, check in measure_check(source, renders, frames=frames, flow=check_flow).items():
-            rows[name]["check"] = check
     return rows
 
 
