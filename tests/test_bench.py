@@ -262,6 +262,8 @@ def test_measure_cached_measures_only_new_or_changed_renders(tmp_path, monkeypat
     assert calls[-1] == ["y"]
     table1.measure_cached(cache, tmp_path / "src.mp4", {"x": a}, **{**kw, "flow": "deepflow"})
     assert calls[-1] == ["x"]  # another flow: measured again
+    table1.measure_cached(cache, tmp_path / "src.mp4", {"x": a}, **{**kw, "flow": "deepflow", "cuts": "none"})
+    assert calls[-1] == ["x"] and len(calls) == 4  # other cuts: other pairs, measured again
 
 
 @pytest.mark.parametrize("executor", ["process", "ray"])
@@ -472,3 +474,12 @@ def test_the_report_shows_the_cross_check_where_rows_carry_one() -> None:
     result["table"] = table1.summarize(result["per_clip"])
     md = markdown(result)
     assert "bikes x floor (dis)" in md and "| 0.25 |" in md and "a cross-check" in md
+
+
+def test_the_report_names_the_cuts_whose_pairs_e_stab_left_out() -> None:
+    result = _fake_result()
+    assert "shot cut" not in markdown(result)  # a result from before cuts were left out
+    result["settings"]["cuts"] = "auto"
+    result["per_clip"]["bikes.mp4"]["source"]["cuts"] = [30]
+    md = markdown(result)
+    assert "cuts auto" in md and "bikes: frame(s) 30" in md and "bigbuckbunny: none" in md

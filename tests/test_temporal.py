@@ -14,7 +14,7 @@ from filmstyle._cli import main
 from filmstyle.core import video
 from filmstyle.core.errors import InputError
 from filmstyle.look import Look
-from filmstyle.measure.stability import stability, warped_sq_error
+from filmstyle.measure.stability import describe, stability, warped_sq_error
 from filmstyle.nets.transformer import TransformerNet
 from filmstyle.temporal import (
     CutDetector,
@@ -271,6 +271,25 @@ def test_cuts_file(tmp_path: Path):
         read_cuts_file(bad)
 
 
+def test_stability_leaves_out_the_pair_across_a_cut(tmp_path: Path):
+    shots = _two_shots(tmp_path)
+    every = stability(shots, shots, flow="dis", cuts="none")
+    within = stability(shots, shots, flow="dis")  # cuts detected on the source, as the render does
+    assert every.cuts == () and [p.frame for p in every.pairs] == list(range(1, 20))
+    assert within.cuts == (10,) and [p.frame for p in within.pairs] == [*range(1, 10), *range(11, 20)]
+    kept = [p for p in every.pairs if p.frame != 10]
+    assert within.e_stab == pytest.approx(np.mean([p.e_stab for p in kept]), rel=1e-12)
+    assert within.floor == pytest.approx(np.mean([p.floor for p in kept]), rel=1e-12)
+    assert "frame(s) 10 start a new shot" in describe(within) and within.to_dict()["cuts"] == [10]
+    assert "cuts: auto" in within.to_dict()["conventions"] and "left out" not in describe(every).splitlines()[0]
+    listed = tmp_path / "cuts.txt"
+    listed.write_text("4\n")  # an editor's list, not the detector: frame 10 is then compared with frame 9
+    assert stability(shots, shots, flow="dis", cuts=str(listed), max_frames=12).cuts == (4,)
+    listed.write_text("1\n")
+    with pytest.raises(InputError, match="no two consecutive frames within one shot"):
+        stability(shots, shots, flow="dis", cuts=str(listed), max_frames=2)
+
+
 # --- commands ------------------------------------------------------------------------------------
 def test_eval_prints_the_figures_and_writes_the_curve(tmp_path: Path, capsys):
     clip = make_clip(tmp_path / "clip.mp4", audio=False)
@@ -285,6 +304,10 @@ def test_eval_prints_the_figures_and_writes_the_curve(tmp_path: Path, capsys):
     assert main(["eval", str(clip), str(clip), "--flow", "dis", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["ratio"] == 1.0 and len(data["per_frame"]) == 7 and "conventions" in data
+    shots = _two_shots(tmp_path)
+    for cuts, pairs in ((None, 18), ("none", 19)):
+        assert main(["eval", str(shots), str(shots), "--flow", "dis", "--json", *(["--cuts", cuts] if cuts else [])]) == 0
+        assert len(json.loads(capsys.readouterr().out)["per_frame"]) == pairs
 
 
 @pytest.mark.parametrize("case", ["missing", "fewer frames", "not a video"])

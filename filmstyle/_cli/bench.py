@@ -22,6 +22,8 @@ def add_parser(b: argparse.ArgumentParser) -> None:
     option(t, "--flow", cls=BenchConfig, choices=FLOWS, help="flow of the e_stab measurement (deepflow as the paper)")
     option(t, "--check-flow", cls=BenchConfig, choices=FLOWS, help="a second flow whose e_stab is reported beside "
            "(the same as --flow: none)")
+    option(t, "--cuts", cls=BenchConfig, help="shot cuts whose frame pairs e_stab leaves out: auto (detect "
+           "them on the source), none, or a text file of frame indices, one per line")
     option(t, "-o", "--out", cls=BenchConfig, type=Path, help="output folder")
     option(t, "--cache", cls=BenchConfig, type=Path, help="folder for the pre-trained StyleBank (none: ~/.cache/filmstyle)")
     option(t, "--fresh", cls=BenchConfig, action="store_true", help="re-run every (clip, method) cell; by default the "

@@ -14,6 +14,8 @@ def add_parser(e: argparse.ArgumentParser) -> None:
     e.add_argument("stylized", help="its stylised render (same frames)")
     option(e, "--flow", cls=EvalOptions, choices=FLOWS,
            help="optical flow on the source frames (deepflow as the paper; dis is ~30x faster)")
+    option(e, "--cuts", cls=EvalOptions, help="shot cuts whose frame pairs are left out (no flow relates two "
+           "shots): auto (detect them on the source), none, or a text file of frame indices, one per line")
     option(e, "--max-frames", cls=EvalOptions, type=int, help="only the first N frames of both")
     e.add_argument("--json", action="store_true", help="print the figures and the per-frame curve as JSON")
     e.add_argument("--csv", help="write the per-frame curve to this CSV file")
@@ -35,11 +37,11 @@ def run(args: argparse.Namespace) -> None:
         raise InputError(None, "--sheet needs --still STILL", "give the film still the render was made for")
     for out, suffixes in ((args.csv, (".csv",)), (args.png, (".png",)), (args.sheet, (".png",))):
         if out is not None:
-            claim(args, out, args.source, args.stylized, args.still, suffixes=suffixes)
+            claim(args, out, args.source, args.stylized, args.still, options.cuts, suffixes=suffixes)
     frames = check_inputs(args.source, args.stylized, max_frames=options.max_frames)[0].frame_count
     total = max(min(frames, options.max_frames or frames) - 1, 0)
     with progress(total, "eval", "pair", args.quiet or args.json) as bar:
-        report = stability(args.source, args.stylized, flow=options.flow, max_frames=options.max_frames,
+        report = stability(args.source, args.stylized, flow=options.flow, cuts=options.cuts, max_frames=options.max_frames,
                            on_pair=lambda t: bar.update(1))
     written = [str(f(report, out)) for f, out in ((write_curve_csv, args.csv), (plot_curve, args.png)) if out]
     look = None

@@ -152,10 +152,21 @@ def run_lines(result: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _cuts_text(result: Mapping[str, Any]) -> str:
+    """Which frame pairs e_stab left out at shot cuts, per clip ("" for results older than that)."""
+    spec = result.get("settings", {}).get("cuts")
+    if spec is None:
+        return ""
+    found = {Path(c).stem: rows.get("source", {}).get("cuts") or [] for c, rows in result["per_clip"].items()}
+    listed = "; ".join(f"{c}: frame(s) {', '.join(map(str, f))}" if f else f"{c}: none" for c, f in found.items())
+    return (f" Pairs across a shot cut are left out (cuts {spec}: no flow relates two shots); "
+            f"new shots start at {listed}.")
+
+
 def notes_lines(result: Mapping[str, Any]) -> list[str]:
     return [
-        "e_stab: mean over frame pairs of sum(M*(O_t - warp(O_t-1))^2)/(H*W*C), RGB in [0, 1] (filmstyle eval); "
-        "RMSE = sqrt(e_stab); x floor = e_stab / the source clip's own e_stab."
+        "e_stab: mean over frame pairs within a shot of sum(M*(O_t - warp(O_t-1))^2)/(H*W*C), RGB in [0, 1] "
+        "(filmstyle eval); RMSE = sqrt(e_stab); x floor = e_stab / the source clip's own e_stab." + _cuts_text(result)
         + (f" x floor ({check}): the same with {check} flow, a cross-check (bench --check-flow): where one "
            "flow's masks keep what they should drop (a shot cut), its e_stab measures more than flicker "
            "(docs/results/table1.md)." if (check := _check_flow(result)) else ""),

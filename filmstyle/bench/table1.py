@@ -90,18 +90,19 @@ def _frames(path: Path, n: int, size: tuple[int, int] | None = None) -> list[tor
 
 
 def measure_clip(source: Path, renders: Mapping[str, Path], *, frames: int, vgg: VGG19Features,
-                 still: torch.Tensor, flow: str = "deepflow") -> dict[str, dict[str, Any]]:
+                 still: torch.Tensor, flow: str = "deepflow", cuts: str = "auto") -> dict[str, dict[str, Any]]:
     """Figures of every render of ``source`` on its first ``frames`` frames, plus a ``"source"`` row
-    (the unstylised frames: e_stab = the floor). still: (1, 3, H, W) for the style distance."""
+    (the unstylised frames: e_stab = the floor, ``cuts`` the frames starting a new shot, whose pairs
+    e_stab leaves out). still: (1, 3, H, W) for the style distance."""
     names = list(renders)
-    reports = stability_many(source, [renders[n] for n in names], flow=flow, max_frames=frames)
+    reports = stability_many(source, [renders[n] for n in names], flow=flow, cuts=cuts, max_frames=frames)
     size = (reports[0].width, reports[0].height)
     src = _frames(source, frames, size)
     src_feats = features(vgg, src)
     floor = reports[0].floor
     still_rgb = to_array(still)
     rows: dict[str, dict[str, Any]] = {"source": {
-        "e_stab": floor, "rmse": math.sqrt(floor), "ratio": 1.0, "floor": floor,
+        "e_stab": floor, "rmse": math.sqrt(floor), "ratio": 1.0, "floor": floor, "cuts": list(reports[0].cuts),
         "style_distance": style_distance(vgg, src, still), "content_distance": 0.0,
         "viewer": _viewer(still_rgb, src, src)}}
     for name, rep in zip(names, reports):
@@ -114,11 +115,12 @@ def measure_clip(source: Path, renders: Mapping[str, Path], *, frames: int, vgg:
     return rows
 
 
-def measure_check(source: Path, renders: Mapping[str, Path], *, frames: int, flow: str) -> dict[str, dict[str, Any]]:
+def measure_check(source: Path, renders: Mapping[str, Path], *, frames: int, flow: str,
+                  cuts: str = "auto") -> dict[str, dict[str, Any]]:
     """e_stab of every render with ``flow``, as a cross-check of the main measure: {name: {"flow",
     "e_stab", "ratio"}}, with a ``"source"`` entry (the floor, ratio 1)."""
     names = list(renders)
-    reports = stability_many(source, [renders[n] for n in names], flow=flow, max_frames=frames)
+    reports = stability_many(source, [renders[n] for n in names], flow=flow, cuts=cuts, max_frames=frames)
     checks = {"source": {"flow": flow, "e_stab": reports[0].floor, "ratio": 1.0}}
     for name, rep in zip(names, reports):
         checks[name] = {"flow": flow, "e_stab": rep.e_stab, "ratio": rep.ratio}
@@ -192,14 +194,14 @@ def cell_name(clip: str, method: Method, still: Path) -> str:
 
 
 def measure_cached(cache: Path, source: Path, renders: Mapping[str, Path], *, frames: int, vgg: VGG19Features,
-                   still: torch.Tensor, flow: str, check_flow: str | None = None,
+                   still: torch.Tensor, flow: str, check_flow: str | None = None, cuts: str = "auto",
                    log: Callable[[int], None] = lambda k: None) -> dict[str, dict[str, Any]]:
     """:func:`measure_clip`, measuring only the renders not measured before: ``cache`` (JSON, one per
     clip and still) keeps each render's row under its file name with the render's SHA-256, and the
-    source's row; a changed render, another flow or frame count is measured again. A row measured
+    source's row; a changed render, another flow, frame count or ``cuts`` is measured again. A row measured
     before without ``check_flow``'s cross-check gets only that (:func:`measure_check`). ``log(k)``
     before measuring k renders."""
-    key = {"flow": flow, "frames": frames}
+    key = {"flow": flow, "frames": frames, "cuts": cuts}
     try:
         data = json.loads(cache.read_text())
     except (OSError, ValueError):
@@ -214,7 +216,7 @@ def measure_cached(cache: Path, source: Path, renders: Mapping[str, Path], *, fr
     if missing or "source" not in known:
         todo = missing or dict(list(renders.items())[:1])
         log(len(todo))
-        fresh = measure_clip(source, todo, frames=frames, vgg=vgg, still=still, flow=flow)
+        fresh = measure_clip(source, todo, frames=frames, vgg=vgg, still=still, flow=flow, cuts=cuts)
         known["source"] = {"row": fresh.pop("source")}
         for name, row in fresh.items():
             known[renders[name].name] = {"sha256": shas[name], "row": row}
@@ -223,7 +225,8 @@ def measure_cached(cache: Path, source: Path, renders: Mapping[str, Path], *, fr
         unchecked = {name: path for name, path in renders.items()
                      if (known[path.name]["row"].get("check") or {}).get("flow") != check_flow}
         if unchecked or (known["source"]["row"].get("check") or {}).get("flow") != check_flow:
-            checks = measure_check(source, unchecked or dict(list(renders.items())[:1]), frames=frames, flow=check_flow)
+            checks = measure_check(source, unchecked or dict(list(renders.items())[:1]), frames=frames, flow=check_flow,
+                                   cuts=cuts)
             known["source"]["row"]["check"] = checks.pop("source")
             for name, check in checks.items():
                 known[renders[name].name]["row"]["check"] = check
@@ -512,6 +515,7 @@ def run_table1(cfg: BenchConfig, *, log: Callable[[str], None] = print, device: 
                     paths[m.name] = renders_dir / f"{name}.mp4"
                 rows = measure_cached(cfg.out / "measures" / f"{Path(clip).stem}-{still_path.stem}.json", src, paths,
                                       frames=n, vgg=vgg, still=still, flow=cfg.flow, check_flow=cfg.check_flow,
+                                      cuts=cfg.cuts,
                                       log=lambda k: log(f"[{clip}, {tag}] measuring {k} of {len(paths)} renders "
                                                         f"(flow {cfg.flow}; the rest measured before) ..."))
                 per_clip[clip] = {k: {**v, **timings.get(k, {})} for k, v in rows.items()}

@@ -327,9 +327,11 @@ class Segmenting(Executing):
 @dataclass(frozen=True)
 class EvalOptions:
     """The stability measurement of ``filmstyle eval``: flow on the source frames (DeepFlow, as the
-    paper's sec. 4.1; "dis" is about 30x faster) and an optional frame limit."""
+    paper's sec. 4.1; "dis" is about 30x faster), the shot cuts whose frame pairs are left out ("auto":
+    detected on the source, as the render does; "none"; or a cuts file) and an optional frame limit."""
 
     flow: str = "deepflow"
+    cuts: str = "auto"
     max_frames: int | None = None
 
     def __post_init__(self) -> None:
@@ -491,7 +493,8 @@ class BenchConfig(Executing):
     (QUICK_FRAMES with quick); flow: of the e_stab measurement (DeepFlow, as the paper); check_flow: a
     second flow whose e_stab is reported beside it (the same as ``flow``: none), since where one
     flow's masks keep what they should drop (bikes' shot cut, with DeepFlow) its e_stab measures more
-    than flicker (docs/results/table1.md);
+    than flicker (docs/results/table1.md); cuts: the shot cuts whose frame pairs e_stab leaves out
+    ("auto": detected on the source, as the render does; "none"; or a cuts file);
     cache: where the
     pre-trained StyleBank is kept (None: ~/.cache/filmstyle); fresh: re-run every finished cell;
     executor, jobs, address: where the cells that are not finished run, as :class:`Segmenting`'s
@@ -507,6 +510,7 @@ class BenchConfig(Executing):
     methods: tuple[str, ...] = METHODS
     flow: str = "deepflow"
     check_flow: str = "dis"
+    cuts: str = "auto"
     cache: Path | None = None
     fresh: bool = False
     clips: Mapping[str, tuple[tuple[int, int], str]] = field(default_factory=lambda: dict(TABLE1_CLIPS))

@@ -10,8 +10,12 @@ For consecutive frames t-1, t (t = 1 .. N-1), with S the source and O the stylis
 - e_stab(t) = sum_{x, c} M(x) (O_t(x, c) - O_{t-1}(x + w(x), c))^2 / (H W C): the mean over all
   H*W*C values, masked values counted as zero (the temporal loss of Ruder et al.'s code, D = H W C).
 
-The video's e_stab is the mean over the N - 1 pairs. Also reported: RMSE = sqrt(e_stab); the
-mask-normalised form sum M (..)^2 / (C sum M), pooled over the video (the mean over reliable values
+The video's e_stab is the mean over the pairs within one shot. A pair across a shot cut (frame t starts
+a new shot: the same detector as the render's, :mod:`filmstyle.temporal.cuts`, on the source, or a
+cuts file) is left out: no flow relates two shots, and a mask that keeps part of such a pair (DeepFlow's
+kept 79% of bikes' cut) makes e_stab measure each output's change across the cut rather than flicker.
+``cuts="none"`` keeps every pair (the paper's definition, on clips without cuts). Also reported:
+RMSE = sqrt(e_stab); the mask-normalised form sum M (..)^2 / (C sum M), pooled over the video (the mean over reliable values
 only); the floor, the same e_stab of the source clip itself (what flow errors, lighting changes and
 compression leave even in an unstylised video); and the ratio e_stab / floor.
 """
@@ -32,6 +36,7 @@ import torch
 from filmstyle.core import video
 from filmstyle.core.errors import InputError
 from filmstyle.core.files import atomic_path
+from filmstyle.temporal.cuts import cut_source
 from filmstyle.temporal.flow import FLOW_METHODS, flow_between
 from filmstyle.temporal.masks import consistency_mask
 from filmstyle.temporal.warp import backward_warp
@@ -41,12 +46,12 @@ log = logging.getLogger(__name__)
 CONVENTIONS = ("flow on the source frames from t to t-1 ({flow}); mask M = 0 at disocclusions, motion boundaries "
                "and flow leaving the frame (forward-backward check of Ruder et al. 2016); pixels RGB in [0, 1]; "
                "e_stab = mean over frame pairs of sum(M * (O_t - warp(O_t-1))^2) / (H*W*C), masked values counted "
-               "as zero (Ruder et al.'s code)")
+               "as zero (Ruder et al.'s code); pairs across a shot cut left out (cuts: {cuts})")
 
 # The source's own warping error (the floor's RMSE, in levels of 255) above which a report warns:
 # on Table 1's first 32 frames (docs/results/table1.md) bigbuckbunny 3.7 (DeepFlow) and 3.3 (DIS);
-# bikes 2.2 with DIS but 16.5 with DeepFlow, whose masks keep 79% of the pair across the shot cut at
-# frame 30 (DIS's keep 1.6%): that one pair is 99% of the floor.
+# bikes, with the pair across its shot cut at frame 30 kept (cuts "none"), 2.2 with DIS but 16.5 with
+# DeepFlow, whose masks keep 79% of that pair (DIS's keep 1.6%): that one pair is 99% of the floor.
 FLOOR_WARN_LEVELS = 8.0
 
 
@@ -76,12 +81,14 @@ class StabilityReport:
     width: int
     height: int
     resized_source: bool
-    pairs: tuple[PairError, ...]
-    masked: float  # pooled over the video: sum of M * squared differences / (C * sum of M)
+    pairs: tuple[PairError, ...]  # the pairs within one shot, in order
+    masked: float  # pooled over those pairs: sum of M * squared differences / (C * sum of M)
+    cuts: tuple[int, ...] = ()  # frames starting a new shot: each one's pair with the frame before is left out
+    cut_spec: str = "none"  # how the cuts were found: "auto" (detected on the source), "none" or a cuts file
 
     @property
     def e_stab(self) -> float:
-        """Mean over pairs of the per-pair e_stab; 0.0 for a clip of one frame."""
+        """Mean over the pairs within one shot of the per-pair e_stab."""
         return float(np.mean([p.e_stab for p in self.pairs])) if self.pairs else 0.0
 
     @property
@@ -115,9 +122,10 @@ class StabilityReport:
         share = worst.floor / sum(p.floor for p in self.pairs)
         where = (f"the pair ending at frame {worst.frame} alone is {share:.0%} of it (a shot cut the masks kept?)"
                  if share > 0.5 else "the flow may not follow this clip's motion, or the clip is noisy")
+        within = "leave the cuts to the detector (--cuts auto)" if self.cut_spec == "none" else "give a cuts file"
         return (f"the source's own warping error is {self.floor_levels:.1f} levels of 255 with {self.flow} flow "
                 f"(above {FLOOR_WARN_LEVELS:g}): {where}; e_stab then measures more than flicker, and a "
-                f"low-contrast output scores as steady; compare with --flow {other}, or measure frames within one shot")
+                f"low-contrast output scores as steady; compare with --flow {other}, or {within}")
 
     @property
     def reliable(self) -> float:
@@ -131,7 +139,7 @@ class StabilityReport:
 
         return {"source": self.source, "stylized": self.stylized, "flow": self.flow, "frames": self.frames,
                 "width": self.width, "height": self.height, "resized_source": self.resized_source,
-                "conventions": CONVENTIONS.format(flow=self.flow),
+                "conventions": CONVENTIONS.format(flow=self.flow, cuts=self.cut_spec), "cuts": list(self.cuts),
                 "e_stab": self.e_stab, "rmse": self.rmse, "masked": clean(self.masked), "floor": self.floor,
                 "ratio": clean(self.ratio), "reliable": self.reliable, "floor_levels": self.floor_levels,
                 "warning": self.warning,
@@ -182,19 +190,23 @@ def check_inputs(source: str | os.PathLike, stylized: str | os.PathLike, *,
 
 
 def stability(source: str | os.PathLike, stylized: str | os.PathLike, *, flow: str = "deepflow",
-              max_frames: int | None = None, on_pair: Callable[[int], None] | None = None) -> StabilityReport:
+              cuts: str = "auto", max_frames: int | None = None,
+              on_pair: Callable[[int], None] | None = None) -> StabilityReport:
     """Measure the stability of ``stylized`` against ``source`` (module docstring), streaming.
 
     Both videos must have the same number of frames; if their frame sizes differ the source is
     resized to the stylised size (logged, and ``resized_source`` set). ``max_frames`` limits both
-    to their first frames. ``on_pair(t)`` is called after pair (t-1, t). InputError for missing,
-    unreadable or mismatched videos; ValueError for an unknown flow method.
+    to their first frames. ``cuts``: "auto" (detect shot cuts on the source), "none", or a cuts file
+    (:func:`filmstyle.temporal.cuts.cut_source`); pairs across a cut are left out, and a clip with no
+    pair within one shot is an InputError. ``on_pair(t)`` is called after pair (t-1, t), a left-out
+    one included. InputError for missing, unreadable or mismatched videos; ValueError for an unknown
+    flow method.
     """
-    return stability_many(source, [stylized], flow=flow, max_frames=max_frames, on_pair=on_pair)[0]
+    return stability_many(source, [stylized], flow=flow, cuts=cuts, max_frames=max_frames, on_pair=on_pair)[0]
 
 
 def stability_many(source: str | os.PathLike, stylized: Sequence[str | os.PathLike], *, flow: str = "deepflow",
-                   max_frames: int | None = None,
+                   cuts: str = "auto", max_frames: int | None = None,
                    on_pair: Callable[[int], None] | None = None) -> list[StabilityReport]:
     """:func:`stability` of several renders of one source, computing the source's flows once.
 
@@ -216,6 +228,7 @@ def stability_many(source: str | os.PathLike, stylized: Sequence[str | os.PathLi
                     src.width, src.height, out.width, out.height)
     pairs: list[list[PairError]] = [[] for _ in stylized]
     sums = np.zeros((len(stylized), 2))  # per render: sum of masked squared differences, masked-in values
+    cut_at, cut_frames = cut_source(cuts), []
     prev: tuple[np.ndarray, ...] | None = None
     frames = 0
     for t, (s, *outs) in enumerate(frames_in_step(source, stylized, (out.width, out.height) if resized else None,
@@ -225,7 +238,9 @@ def stability_many(source: str | os.PathLike, stylized: Sequence[str | os.PathLi
             if o.shape != s.shape:
                 raise InputError(path, f"frame {t} is {o.shape[1]}x{o.shape[0]}, the source's {s.shape[1]}x{s.shape[0]}",
                                  "the frame size must not change within a video")
-        if prev is not None:
+        if cut_at(s) and prev is not None:
+            cut_frames.append(t)  # a new shot: nothing of frame t-1 to compare with
+        elif prev is not None:
             s_prev, *outs_prev = prev
             back = flow_between(s, s_prev, flow)
             mask = consistency_mask(back, flow_between(s_prev, s, flow))
@@ -235,14 +250,18 @@ def stability_many(source: str | os.PathLike, stylized: Sequence[str | os.PathLi
                 pairs[k].append(PairError(frame=t, e_stab=err / s.size, masked=err / n if n else math.nan,
                                           floor=floor / s.size, reliable=float(mask.mean())))
                 sums[k] += (err, n)
-            if on_pair is not None:
-                on_pair(t)
+        if prev is not None and on_pair is not None:
+            on_pair(t)
         prev = (s, *outs)
     if frames < 2:
         raise InputError(stylized[0], f"has {frames} frame(s)", "the stability error needs at least 2 frames")
+    if not pairs[0]:
+        raise InputError(source, f"has no two consecutive frames within one shot (cuts at frames {cut_frames})",
+                         "measure more frames of a shot, or give --cuts none to compare across the cuts")
     return [StabilityReport(source=str(source), stylized=str(path), flow=flow, frames=frames, width=out.width,
                             height=out.height, resized_source=resized, pairs=tuple(p),
-                            masked=err / n if n else math.nan) for path, p, (err, n) in zip(stylized, pairs, sums)]
+                            masked=err / n if n else math.nan, cuts=tuple(cut_frames), cut_spec=str(cuts))
+            for path, p, (err, n) in zip(stylized, pairs, sums)]
 
 
 def describe(report: StabilityReport) -> str:
@@ -251,16 +270,21 @@ def describe(report: StabilityReport) -> str:
         return "n/a" if not math.isfinite(v) else f"{v:.6g}"
 
     note = " (source resized to the stylised size)" if report.resized_source else ""
+    left_out = ""
+    if report.cuts:
+        left_out = (f"; {len(report.cuts)} pair(s) across a shot cut left out (frame(s) "
+                    f"{', '.join(map(str, report.cuts))} start a new shot)")
     return "\n".join([
         f"stability of {report.stylized} against {report.source}: {report.frames} frames at "
-        f"{report.width}x{report.height}{note}, flow {report.flow}",
-        f"  e_stab  {fmt(report.e_stab):>10}  mean over {len(report.pairs)} frame pairs of sum(M*(O_t - warp(O_t-1))^2)/(H*W*C)",
+        f"{report.width}x{report.height}{note}, flow {report.flow}{left_out}",
+        f"  e_stab  {fmt(report.e_stab):>10}  mean over {len(report.pairs)} frame pairs within a shot of "
+        "sum(M*(O_t - warp(O_t-1))^2)/(H*W*C)",
         f"  RMSE    {fmt(report.rmse):>10}  sqrt(e_stab)",
         f"  masked  {fmt(report.masked):>10}  sum(M*(..)^2)/(C*sum(M)) over the video: the mean over reliable pixels",
         f"  floor   {fmt(report.floor):>10}  the source clip's own e_stab (same flows and masks)",
         f"  ratio   {fmt(report.ratio):>10}  e_stab / floor",
         f"  mask    {report.reliable:>10.1%}  of pixels reliable on average",
-        "conventions: " + CONVENTIONS.format(flow=report.flow),
+        "conventions: " + CONVENTIONS.format(flow=report.flow, cuts=report.cut_spec),
         *([f"note: {report.warning}"] if report.warning else [])])
 
 
@@ -286,6 +310,8 @@ def plot_curve(report: StabilityReport, path: str | os.PathLike) -> Path:
     fig, ax = plt.subplots(figsize=(8, 3.5), dpi=100)
     ax.plot(frames, [p.e_stab for p in report.pairs], label=f"e_stab (mean {report.e_stab:.3g})")
     ax.plot(frames, [p.floor for p in report.pairs], label=f"source floor (mean {report.floor:.3g})", linestyle="--")
+    for i, cut in enumerate(report.cuts):
+        ax.axvline(cut, color="grey", linewidth=0.8, linestyle=":", label="shot cut (pair left out)" if i == 0 else None)
     ax.set_xlabel("frame t (pair t-1, t)")
     ax.set_ylabel("e_stab, RGB in [0, 1]")
     ax.set_title(f"{Path(report.stylized).name} vs {Path(report.source).name}, flow {report.flow}", fontsize=9)
