@@ -99,9 +99,10 @@ class FrameStylizer:
 
     # --- --tone anchor / none: the whole look at the working size, guided up to full size ---------------
 
-    def small_styled(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(the frame at the working size, its look there: network, tone mode and ``post`` hook)."""
-        small = self.working(frame)
+    def small_styled(self, frame: np.ndarray, small: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(the frame at the working size (``small`` when given), its look there: network, tone mode
+        and ``post`` hook)."""
+        small = self.working(frame) if small is None else small
         _, out = self._network(small)
         if self.tone is not None:  # T maps the source frame's luma to the look's
             out = self.tone(small, out)
@@ -113,11 +114,18 @@ class FrameStylizer:
 
     # --- --tone grade: the grade at full size, the network's detail from the working size ---------------
 
-    def grade_layers(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(the picture (no bars) at the working size, its grade there (float32), the network's
-        detail there (float32, signed)); (h, w, 3) each."""
+    def picture_small(self, frame: np.ndarray) -> np.ndarray:
+        """The picture (no bars) of ``frame`` at the working size."""
         rows, cols = box_slices(frame.shape, self.box or _WHOLE)
-        small = self.working(np.ascontiguousarray(frame[rows, cols]))
+        return self.working(np.ascontiguousarray(frame[rows, cols]))
+
+    def grade_layers(self, frame: np.ndarray, small: np.ndarray | None = None, *,
+                     network: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(the picture (no bars) at the working size (``small`` when given), its grade there (float32),
+        the network's detail there (float32, signed; None without ``network``)); (h, w, 3) each."""
+        small = self.picture_small(frame) if small is None else small
+        if not network:
+            return small, self.graded.grade(small if self.pre is None else self.pre(small)).astype(np.float32), None
         src, out = self._network(small)
         return small, self.graded.grade(src).astype(np.float32), self.graded.fine(out)
 
@@ -217,9 +225,13 @@ class BlendingStylizer(FrameStylizer):
     at the network's working size (with ``--tone grade``: only the network's detail is; the grade
     is the current frame's, smoothed only where it moved by less than the sensor noise).
 
-    Shot cuts (``options.cuts``) restart the blending. ``model_seconds`` stays the network's time;
-    ``temporal_seconds`` accumulates cut detection, flow, mask and blending; ``cuts`` counts the
-    cuts met. InputError (from the constructor) for an unreadable cuts file.
+    Shot cuts (``options.cuts``) restart the blending. With ``options.network_every`` N above 1 the
+    network runs on frames 0, N, 2N, ... of the clip (``index``: the last frame's, counted from the
+    clip's start), at each cut and after a change of size; the frames between take the previous
+    output (or detail) carried along the flow. ``model_seconds`` stays the network's time and
+    ``network_frames`` counts the frames it ran on; ``temporal_seconds`` accumulates cut detection,
+    flow, mask and blending; ``cuts`` counts the cuts met. InputError (from the constructor) for an
+    unreadable cuts file.
     """
 
     def __init__(self, net: torch.nn.Module, options: RenderOptions, *, alpha: float | None = None) -> None:
@@ -228,21 +240,34 @@ class BlendingStylizer(FrameStylizer):
         self.blender = TemporalBlender(method=options.flow, **({} if alpha is None else {"alpha": alpha}))
         self.cut_watch = Stopwatch()
         self.cuts = 0
+        self.index = -1
+        self.network_frames = 0
 
     @property
     def temporal_seconds(self) -> float:
         return self.cut_watch.seconds + self.blender.seconds
 
     def prepare(self, frame: np.ndarray) -> tuple[np.ndarray, ...]:
+        self.index += 1
         if self.graded is None:
-            small, out = self.small_styled(frame)
-            return small, self.blender(small, out, cut=self._cut(small))
+            small = self.working(frame)
+            cut = self._cut(small)
+            out = self.small_styled(frame, small)[1] if self._runs_network(small, cut) else None
+            return small, self.blender(small, out, cut=cut)
         # --tone grade: the network's detail is carried along the flow; the graded frame is the current
         # source's, so a fade or a change of light is never held back by earlier frames, and
         # the graded frame itself is only smoothed where it moved by less than the sensor noise
-        small, base, fine = self.grade_layers(frame)
-        fine, steady = self.blender(small, fine, cut=self._cut(small), steady=base)
+        small = self.picture_small(frame)
+        cut = self._cut(small)
+        small, base, fine = self.grade_layers(frame, small, network=self._runs_network(small, cut))
+        fine, steady = self.blender(small, fine, cut=cut, steady=base)
         return small, base, fine + (steady - base)
+
+    def _runs_network(self, small: np.ndarray, cut: bool) -> bool:
+        every = self.options.network_every
+        runs = every == 1 or cut or self.index % every == 0 or not self.blender.can_carry(small)
+        self.network_frames += runs
+        return runs
 
     def _cut(self, small: np.ndarray) -> bool:
         with self.cut_watch:
@@ -253,7 +278,8 @@ class BlendingStylizer(FrameStylizer):
 
 @dataclass(frozen=True)
 class RenderStats:
-    """Figures of one render. FPS are frames over wall-clock seconds."""
+    """Figures of one render. FPS are frames over wall-clock seconds; the model FPS counts the frames
+    the network ran on (``network_frames``; fewer than ``frames`` with ``--network-every``)."""
 
     output: Path
     frames: int
@@ -265,10 +291,11 @@ class RenderStats:
     temporal_seconds: float = 0.0  # cut detection, flow and blending (``--temporal blend``)
     cuts: int = 0
     backend: str = "torch"  # what ran the network (RenderOptions.backend, "auto" resolved)
+    network_frames: int | None = None  # None: every frame
 
     @property
     def model_fps(self) -> float:
-        return fps(self.frames, self.model_seconds)
+        return fps(self.frames if self.network_frames is None else self.network_frames, self.model_seconds)
 
     @property
     def e2e_fps(self) -> float:
@@ -370,7 +397,7 @@ def stylize_frames(look: Look, src: str | os.PathLike, frames: list[np.ndarray],
     setup depends on the look's still, not on its network: it holds while a look adapts."""
     # "auto": torch, as for one image: a preview's few frames do not repay an onnx export
     backend = choose(options.backend, look.net, frames=1, device=resolve_device(options.device))
-    stylizer = make_stylizer(look, src, replace(options, temporal="none", backend=backend), setup=setup)
+    stylizer = make_stylizer(look, src, replace(options, temporal="none", network_every=1, backend=backend), setup=setup)
     return [stylizer(f) for f in frames], setup if setup is not None else setup_of(stylizer)
 
 
@@ -386,7 +413,8 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
                        audio_streams=stats.audio_streams, model_seconds=stylizer.model_seconds,
                        total_seconds=stats.seconds_total,
                        temporal_seconds=getattr(stylizer, "temporal_seconds", 0.0),
-                       cuts=getattr(stylizer, "cuts", 0), backend=stylizer.backend)
+                       cuts=getattr(stylizer, "cuts", 0), backend=stylizer.backend,
+                       network_frames=getattr(stylizer, "network_frames", None))
 
 
 def _small(src: str | os.PathLike, size: tuple[int, int] | None) -> tuple[int, int]:

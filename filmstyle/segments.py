@@ -128,12 +128,14 @@ def _setup(stamp: tuple[str, int, int]):  # noqa: ANN202 - a StylizerSetup
 
 def start_at(stylizer: object, frame: int) -> None:
     """Tell ``stylizer`` that its first frame is frame ``frame`` of the clip: a cut list (``--cuts FILE``)
-    counts frames from the clip's start, not the segment's."""
+    and ``--network-every`` count frames from the clip's start, not the segment's."""
     from filmstyle.temporal.cuts import FixedCuts
 
     cut_at = getattr(stylizer, "cut_at", None)
     if isinstance(cut_at, FixedCuts):
         cut_at.index = frame - 1
+    if hasattr(stylizer, "index"):  # --network-every: the network's frames counted from the clip's start
+        stylizer.index = frame - 1
 
 
 def render_segment(job: SegmentJob, on_frame: Callable[[int], None] | None = None) -> SegmentResult:

@@ -235,6 +235,28 @@ def test_blender_damps_flicker_but_not_into_uncovered_background():
     assert pull < 0.2  # unmasked blending would pull alpha = 0.7 of the way to the square's colour
 
 
+def test_blender_carries_the_previous_output_along_the_flow_without_a_new_frame():
+    sources = [_textured_square(10 + 2 * t) for t in range(3)]
+    blender = TemporalBlender(alpha=0.5, scale=1.0)
+    with pytest.raises(ValueError, match="nothing to carry"):
+        blender(sources[0], None)
+    first = blender(sources[0], sources[0])  # a "look" that is the source itself
+    carried = blender(sources[1], None)  # moved 2 px: the square comes along, not a blend with anything new
+    assert carried.dtype == np.uint8 and blender.reliable > 0.9
+    moved = np.zeros((48, 64), bool)
+    moved[20:32, 10:12] = moved[20:32, 26:28] = True  # the square left the first strip and covered the second
+
+    def off(a: np.ndarray, b: np.ndarray) -> float:
+        return float(np.abs(a[moved].astype(int) - b[moved].astype(int)).mean())
+
+    assert off(carried, sources[1]) < 25 and off(carried, first) > 3 * off(carried, sources[1])  # edges: ~10-20 levels
+    with pytest.raises(ValueError, match="a cut"):
+        blender(sources[2], None, cut=True)
+    detail = TemporalBlender(scale=1.0)
+    detail(sources[0], np.full((48, 64, 3), -3.0, np.float32))
+    assert detail(sources[0], None).dtype == np.float32 and np.allclose(detail(sources[0], None), -3.0)
+
+
 def test_blender_rejects_bad_settings_and_frames():
     with pytest.raises(ValueError, match="alpha"):
         TemporalBlender(alpha=1.0)
@@ -336,6 +358,54 @@ def test_render_with_blend_keeps_the_frames(tmp_path: Path, capsys):
     assert main(["-q", "render", str(clip), "-l", str(look), "-o", str(tmp_path / "x.mp4"), "--temporal", "blend",
                  "--cuts", str(bad)]) == 2
     assert "line 1" in capsys.readouterr().err and not (tmp_path / "x.mp4").exists()
+
+
+@pytest.mark.parametrize("tone", ["grade", "none"])
+def test_network_every_runs_the_network_on_every_nth_frame_and_at_cuts(tmp_path: Path, tone: str):
+    from filmstyle.core.config import RenderOptions
+    from filmstyle.render import BlendingStylizer, grade_frames
+
+    torch.manual_seed(0)
+    look = Look(TransformerNet(width=2, depth=1), still=clip_frame(0))
+    frames = [clip_frame(t) for t in range(8)]
+    frames[5] = 255 - frames[5]  # a hard cut at frame 5 (the detector needs no gap before its first cut)
+    stylizers = {}
+    for every in (1, 3):
+        stylizer = BlendingStylizer(look.net, RenderOptions(backend="torch", network_every=every, tone=tone))
+        if tone == "grade":
+            grade_frames(stylizer, look, frames[:2])
+        ran = []
+        real = stylizer._network
+        stylizer._network = lambda small, real=real: (ran.append(stylizer.index), real(small))[1]
+        stylizers[every] = [stylizer.finish(f, stylizer.prepare(f)) for f in frames], ran, stylizer
+    assert stylizers[1][1] == list(range(8))
+    outs, ran, stylizer = stylizers[3]
+    assert ran == [0, 3, 5, 6] and stylizer.network_frames == 4 and stylizer.cuts == 1
+    assert np.array_equal(outs[0], stylizers[1][0][0])  # the first frame: the network's in both
+    assert not np.array_equal(outs[1], stylizers[1][0][1])  # a carried frame, not the network's
+    # a segment of a long render starting at frame 7 keeps the clip's phase: its first frame, then 9, 12
+    from filmstyle.segments import start_at
+
+    segment = BlendingStylizer(look.net, RenderOptions(backend="torch", network_every=3, tone="none"))
+    start_at(segment, 7)
+    ran.clear()
+    real = segment._network
+    segment._network = lambda small: (ran.append(segment.index), real(small))[1]
+    for t in range(7, 13):
+        segment.prepare(clip_frame(t))
+    assert ran == [7, 9, 12]
+
+
+def test_network_every_needs_the_blending(tmp_path: Path, capsys):
+    clip = make_clip(tmp_path / "clip.mp4", frames=3, audio=False)
+    look = Look(TransformerNet(width=2, depth=1)).save(tmp_path / "tiny.look")
+    assert main(["-q", "render", str(clip), "-l", str(look), "-o", str(tmp_path / "x.mp4"), "--temporal", "none",
+                 "--network-every", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--temporal blend" in err and not (tmp_path / "x.mp4").exists()
+    out = tmp_path / "y.mp4"
+    assert main(["render", str(clip), "-l", str(look), "-o", str(out), "--network-every", "2", "--tone", "none"]) == 0
+    assert "the network ran on 2 of them" in capsys.readouterr().out and video.probe(out).frame_count == 3
 
 
 def test_a_report_warns_when_the_flow_leaves_even_the_source_far_off():

@@ -41,6 +41,9 @@ def add_parser(r: argparse.ArgumentParser) -> None:
                 "full size (fast on large frames); network: the network at full size")
     option(r, "--network-side", cls=RenderOptions, type=at_least(16, "--network-side"),
            help="the network's working short side in px with --detail source")
+    option(r, "--network-every", cls=RenderOptions, type=at_least(1, "--network-every"),
+           help="run the network on every Nth frame (and at cuts) and carry its look along the flow between them: "
+                "about N times less network time for a softer texture (needs --temporal blend; docs/results/speed.md)")
     option(r, "--device", cls=RenderOptions, choices=DEVICES,
            help="where the network runs: auto (a CUDA GPU where torch sees one, else the CPU), cpu or cuda")
     option(r, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,
@@ -84,7 +87,8 @@ def render(look_path: str | os.PathLike, src: str | os.PathLike, dst: str | os.P
     print(f"wrote {stats.output}: {stats.frames} frames at {stats.width}x{stats.height}, "
           f"{stats.audio_streams} audio stream(s) kept; model {stats.model_fps:.2f} FPS ({stats.backend}), "
           f"end-to-end {stats.e2e_fps:.2f} FPS ({stats.total_seconds:.1f} s)"
-          + (f"; temporal blend {stats.temporal_seconds:.1f} s, {stats.cuts} cut(s)" if options.temporal == "blend" else ""))
+          + (f"; temporal blend {stats.temporal_seconds:.1f} s, {stats.cuts} cut(s)" if options.temporal == "blend" else "")
+          + (f"; the network ran on {stats.network_frames} of them" if stats.network_frames not in (None, stats.frames) else ""))
     return stats
 
 

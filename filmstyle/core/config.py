@@ -223,6 +223,9 @@ class RenderOptions:
     preview does and shows the same texture at the same scale in the frame. "network": the network
     at the frame's full size (slower by the pixel count; the network's own fine texture).
     network_side: that working short side (px); None: as ``detail`` "network".
+    network_every: run the network on every Nth frame of the clip (and at each cut); the frames between
+    take the previous output (with ``tone`` "grade": the network's detail) carried along the blending's
+    flow (:class:`filmstyle.render.BlendingStylizer`). 1: every frame. Needs ``temporal`` "blend".
     backend: what runs the network: "torch", "onnx" (ONNX Runtime on the network exported in memory,
     :mod:`filmstyle.nets.onnx`; needs ``pip install 'filmstyle[onnx]'``), or "auto": onnx for a video
     where that extra is installed, else torch. Both give the same frames within a level; onnx ran the
@@ -251,6 +254,7 @@ class RenderOptions:
     tone: str = "grade"
     detail: str = "source"
     network_side: int | None = NETWORK_SIDE
+    network_every: int = 1
     backend: str = "auto"
     device: str = DEVICE
     strict: bool = False
@@ -262,6 +266,8 @@ class RenderOptions:
         _one_of("detail", self.detail, DETAILS)
         if self.network_side is not None and self.network_side < 16:
             raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
+        if self.network_every < 1:
+            raise InputError(None, f"--network-every must be at least 1, got {self.network_every}")
         _one_of("tone", self.tone, TONES)
         _one_of("codec", self.codec, CODECS)
         _encoder(self.crf, self.preset)
@@ -270,6 +276,10 @@ class RenderOptions:
         _size(self.size)
         _one_of("temporal", self.temporal, TEMPORAL_MODES)
         _one_of("flow", self.flow, FLOWS)
+        if self.network_every > 1 and self.temporal != "blend":
+            raise InputError(None, f"--network-every {self.network_every} carries the look along the flow between "
+                             f"the network's frames, which --temporal {self.temporal} does not compute",
+                             "use --temporal blend (the default), or leave --network-every at 1")
         if self.color_transfer is not None:
             _one_of("color_transfer", self.color_transfer, TRANSFERS)
         if (self.color_transfer is None) != (self.color_still is None):

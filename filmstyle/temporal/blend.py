@@ -82,6 +82,8 @@ class TemporalBlender:
 
     ``blender(source, stylized, cut=False) -> output``: source and stylised frames (H, W, 3) uint8
     RGB of the same size; ``cut`` True at the first frame of a new shot (state is reset first).
+    ``stylized`` None (a frame the network skipped, ``render --network-every``): the previous output
+    is carried along the flow everywhere (M = 1, alpha = 1), as the same dtype as before.
     Returns the (H, W, 3) uint8 output frame; a float32 ``stylized`` (a signed layer such as render's
     detail) is blended the same way and returned as float32, unclipped. ``seconds`` accumulates the time spent on flow,
     mask and blending; ``reliable`` holds the last mask's fraction of reliable pixels.
@@ -105,6 +107,7 @@ class TemporalBlender:
         self._small: np.ndarray | None = None  # the same, shrunk for the flow
         self._output: np.ndarray | None = None  # previous output, (H, W, 3) float32 in [0, 255]
         self._steady: np.ndarray | None = None  # previous steady layer, if any
+        self._floating = False  # whether the previous output was a signed float32 layer
 
     def _shrink(self, frame: np.ndarray) -> np.ndarray:
         if self.scale == 1.0:
@@ -113,11 +116,20 @@ class TemporalBlender:
         size = (max(8, round(w * self.scale)), max(8, round(h * self.scale)))
         return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
-    def __call__(self, source: np.ndarray, stylized: np.ndarray, cut: bool = False, *,
+    def can_carry(self, source: np.ndarray) -> bool:
+        """Whether a frame like ``source`` may be given without a stylised frame (a previous output of its size)."""
+        return self._output is not None and self._output.shape == source.shape
+
+    def __call__(self, source: np.ndarray, stylized: np.ndarray | None, cut: bool = False, *,
                  steady: np.ndarray | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Blend one frame (class docstring). ``steady``: a second (H, W, 3) float32 layer in 0..255,
         carried along the same flow only where it changed by less than STEADY_TOLERANCE luma levels
         (a temporal denoise that lets real changes through); then (output, steady output) is returned."""
+        carry = stylized is None
+        if carry:
+            if cut or not self.can_carry(source):
+                raise ValueError("no stylised frame and nothing to carry: the first frame, a cut or a new size needs one")
+            stylized = self._output if self._floating else self._output.astype(np.uint8)
         floating = stylized.dtype == np.float32  # a signed layer (render --tone grade's detail): no clipping
         if source.shape != stylized.shape or source.dtype != np.uint8 or stylized.dtype not in (np.uint8, np.float32):
             raise ValueError(f"need a uint8 source and a uint8 or float32 stylised (H, W, 3) frame of one size, got "
@@ -138,7 +150,7 @@ class TemporalBlender:
             weight *= self.alpha
             warped = warp_array(self._output, back, interpolation=cv2.INTER_CUBIC)
             current = stylized.astype(np.float32)
-            out = current + weight[..., None] * (warped - current)
+            out = warped if carry else current + weight[..., None] * (warped - current)
             if not floating:
                 out = np.clip(out, 0, 255)  # cubic overshoots
             if kept is not None:
@@ -147,6 +159,7 @@ class TemporalBlender:
                 w = weight * np.clip(1.0 - moved / STEADY_TOLERANCE, 0.0, 1.0)
                 kept = kept + w[..., None] * (carried - kept)
         self._source, self._small, self._output, self._steady = source, small, out, kept
+        self._floating = floating
         result = out if floating else (out + 0.5).astype(np.uint8)
         self.seconds += time.perf_counter() - start
         return result if kept is None else (result, kept)
