@@ -82,10 +82,10 @@ def main() -> None:
             for tone in args.tones:
                 out = args.out / f"{key}__{tone}{args.render_tag}.mp4"
                 said = filmstyle("render", str(src), "-l", str(look), "-o", str(out), "--size", size,
-                                 "--max-frames", str(args.frames), "--tone", tone, *args.render.split())
+                                 "--max-frames", str(args.frames), "--tone", tone, "-y", *args.render.split())
                 e2e = float(re.search(r"end-to-end ([0-9.]+) FPS", said).group(1))
                 r = json.loads(filmstyle("eval", str(src), str(out), "--max-frames", str(args.frames), "--flow", "dis",
-                                         "--still", str(SHARED / "styles" / still), "--json",
+                                         "--still", str(SHARED / "styles" / still), "--json", "-y",
                                          "--sheet", str(args.out / "sheets" / f"{key}__{tone}{args.render_tag}.png")))
                 v = r["viewer"]
                 failed = [g for g, ok in GOALS.items() if not ok(v)]

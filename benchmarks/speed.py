@@ -128,14 +128,17 @@ def _clip(tmp: str, size: str, frames: int, clip: Path = DEMO_CLIP) -> Path:
 
 
 def renders(args: argparse.Namespace, tmp: str) -> None:
-    print(f"\nend to end: filmstyle render (defaults), {args.frames} frames of the shipped clip scaled up")
-    print("| size | model FPS | end-to-end FPS | wall s (whole command) | peak memory GB |")
-    print("|---|---|---|---|---|")
+    print(f"\nend to end: filmstyle render (defaults, then each of --render-options), {args.frames} frames of the "
+          "shipped clip scaled up; model FPS: the frames the network ran on over its time")
+    print("| size | options | model FPS | end-to-end FPS | wall s (whole command) | peak memory GB |")
+    print("|---|---|---|---|---|---|")
     look = str(args.look or DEMO_LOOK)
     _render(_clip(tmp, "640x360", 2), Path(tmp) / "warm.mp4", look, [])  # fills the ONNX export cache
     for size in args.render_sizes:
-        model, backend, e2e, wall, mem = _render(_clip(tmp, size, args.frames), Path(tmp) / f"out_{size}.mp4", look, [])
-        print(f"| {size} | {model} ({backend}) | {e2e} | {wall:.1f} | {mem} |", flush=True)
+        for k, extra in enumerate(args.render_options):
+            model, backend, e2e, wall, mem = _render(_clip(tmp, size, args.frames), Path(tmp) / f"out_{size}_{k}.mp4",
+                                                     look, extra.split())
+            print(f"| {size} | {extra or 'defaults'} | {model} ({backend}) | {e2e} | {wall:.1f} | {mem} |", flush=True)
 
 
 def details(args: argparse.Namespace, tmp: str) -> None:
@@ -198,6 +201,8 @@ def main() -> None:
     ap.add_argument("--render-sizes", nargs="*", default=["1920x1080", "3840x2160"],
                     help="WxH of the end-to-end renders, smallest first (none: skip)")
     ap.add_argument("--frames", type=int, default=24, help="frames per end-to-end render")
+    ap.add_argument("--render-options", nargs="+", default=[""], metavar="OPTIONS",
+                    help="render options of each end-to-end row, e.g. '' '--network-every 2' (default: the defaults only)")
     ap.add_argument("--detail-size", default="1920x1080", help="WxH of the --detail source vs network comparison")
     ap.add_argument("--detail-clip", default=None, help="the clip of that comparison (default: the shipped clip; "
                     "a clip of that size or larger shows what the footage's own detail keeps)")

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from filmstyle.core import video
-from filmstyle.core.colour import BT709_LUMA
+from filmstyle.core.colour import BT709_H273, BT709_LUMA, MATRIX_KR_KB
 from filmstyle.core.device import resolve_device
 from filmstyle.core.guided import apply_coefficients_rows, guided_coefficients, guided_upsample, resize_rows
 from filmstyle.core.config import RenderOptions
@@ -23,6 +23,7 @@ from filmstyle.core.image import blend, from_array, preserve_color, to_array
 from filmstyle.grading.tone import (DETAIL_SIGMA, ExposureLock, GradedDetail, ToneAnchor, box_slices, grade_lut,
                                     lock_offset, luma, measure_tone_curve, picture_box)
 from filmstyle.look import Look
+from filmstyle.lut.yuv import RGB_TO_YCBCR709, crop_planes, paste_planes, split_planes, ycbcr_to_rgb
 from filmstyle.measure.speed import Stopwatch, fps
 from filmstyle.nets.backend import Network, choose, network
 from filmstyle.temporal.blend import TemporalBlender
@@ -90,6 +91,39 @@ class FrameStylizer:
         """``picture`` shrunk to the network's working size (itself when it is no larger)."""
         return picture if self.side is None or min(picture.shape[:2]) <= self.side else shrink(picture, self.side)
 
+    def planar_for(self, info: video.VideoInfo) -> bool:
+        """Whether a render of a video like ``info`` may finish its frames in the decoded 4:2:0 planes
+        (:func:`filmstyle.core.video.transcode`'s ``planar``): ``--tone grade`` through a packed table
+        at strength 1, without colour hooks, to h264. The full-size stage then looks the grade up
+        in the planes (:mod:`filmstyle.lut.yuv`) and adds the detail as Y'CbCr differences, half the
+        pixels of RGB and no conversion to RGB and back; the working-size picture is made from the
+        planes. Letterbox bars are copied as they are, so a source with bars must already be in what
+        filmstyle writes (BT.709, limited range)."""
+        bars = self.box is not None and self.box != _WHOLE
+        return (self.graded is not None and isinstance(self.graded.grade, LUTFrames) and self.options.strength == 1.0
+                and self.pre is None and self.post is None and self.options.codec == "h264"
+                and (not bars or (info.matrix == BT709_H273 and not info.full_range)))
+
+    def _planes_box(self, h: int, w: int) -> tuple[slice, slice]:
+        """The picture's (rows, cols) in a 4:2:0 frame of h x w luma samples, widened to even bounds."""
+        rows, cols = box_slices((h, w), self.box or _WHOLE)
+        return (slice(rows.start // 2 * 2, min(h, (rows.stop + 1) // 2 * 2)),
+                slice(cols.start // 2 * 2, min(w, (cols.stop + 1) // 2 * 2)))
+
+    def _planes_small(self, frame: video.YUV420) -> np.ndarray:
+        """The picture (no bars) of a :class:`~filmstyle.core.video.YUV420` frame at the working size,
+        as (h, w, 3) uint8 RGB: each plane shrunk (area filter) to that size, then converted there."""
+        y, cb, cr = split_planes(frame.planes)
+        rows, cols = self._planes_box(*y.shape)
+        half = (slice(rows.start // 2, rows.stop // 2), slice(cols.start // 2, cols.stop // 2))
+        y, cb, cr = y[rows, cols], cb[half], cr[half]
+        h, w = y.shape
+        size = (w, h) if self.side is None or min(h, w) <= self.side else shrunk_size(h, w, self.side)
+        y = y if (w, h) == size else cv2.resize(y, size, interpolation=cv2.INTER_AREA)
+        up = size[0] > cb.shape[1]
+        cb, cr = (cv2.resize(c, size, interpolation=cv2.INTER_LINEAR if up else cv2.INTER_AREA) for c in (cb, cr))
+        return ycbcr_to_rgb(y, cb, cr, *MATRIX_KR_KB[frame.matrix], full_range=frame.full_range)
+
     def _network(self, small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(``small`` after the ``pre`` hook, the network's output for it), (h, w, 3) uint8 each."""
         src = small if self.pre is None else self.pre(small)
@@ -114,8 +148,10 @@ class FrameStylizer:
 
     # --- --tone grade: the grade at full size, the network's detail from the working size ---------------
 
-    def picture_small(self, frame: np.ndarray) -> np.ndarray:
+    def picture_small(self, frame: np.ndarray | video.YUV420) -> np.ndarray:
         """The picture (no bars) of ``frame`` at the working size."""
+        if isinstance(frame, video.YUV420):
+            return self._planes_small(frame)
         rows, cols = box_slices(frame.shape, self.box or _WHOLE)
         return self.working(np.ascontiguousarray(frame[rows, cols]))
 
@@ -132,7 +168,10 @@ class FrameStylizer:
     def compose(self, frame: np.ndarray, small: np.ndarray, base: np.ndarray, correction: np.ndarray) -> np.ndarray:
         """The finished frame: the grade of the full-size picture plus ``correction`` (the detail,
         and what blending changed of the grade, at the working size ``small`` of the picture) scaled
-        up, with the strength, the ``post`` hook and the exposure lock; bars stay the source's."""
+        up, with the strength, the ``post`` hook and the exposure lock; bars stay the source's.
+        A :class:`~filmstyle.core.video.YUV420` frame (:meth:`planar_for`) is finished in its planes."""
+        if isinstance(frame, video.YUV420):
+            return self._compose_planes(frame, small, base, correction)
         rows, cols = box_slices(frame.shape, self.box or _WHOLE)
         picture = np.ascontiguousarray(frame[rows, cols])
         size = (picture.shape[1], picture.shape[0])
@@ -156,6 +195,35 @@ class FrameStylizer:
         out = frame.copy()
         out[rows, cols] = done
         return out
+
+    def _compose_planes(self, frame: video.YUV420, small: np.ndarray, base: np.ndarray,
+                        correction: np.ndarray) -> np.ndarray:
+        """:meth:`compose` at strength 1 without hooks, in 4:2:0 planes: the grade looked up in the
+        planes, the correction (with the exposure lock's move, as compose's fast path) converted to
+        BT.709 limited Y'CbCr differences at the working size and scaled up to each plane's size."""
+        correction = correction + self.lock.move(float(luma(small).mean()), (base + correction) @ _LUMA)[..., None]
+        y, _, _ = split_planes(frame.planes)
+        rows, cols = self._planes_box(*y.shape)
+        whole = (rows.stop - rows.start, cols.stop - cols.start) == y.shape
+        picture = frame if whole else video.YUV420(crop_planes(frame.planes, rows, cols), frame.matrix, frame.full_range)
+        graded = self.graded.grade(picture)  # (3h/2, w) yuv420p, BT.709 limited
+        gy, gcb, gcr = split_planes(graded)
+        delta = correction @ RGB_TO_YCBCR709.T  # (h', w', 3) code differences at the working size
+        h, w = gy.shape
+        dy = np.ascontiguousarray(delta[..., 0])
+        dy = dy if dy.shape == (h, w) else cv2.resize(dy, (w, h), interpolation=cv2.INTER_LINEAR)
+        dc = cv2.resize(np.ascontiguousarray(delta[..., 1:]), (w // 2, h // 2), interpolation=cv2.INTER_AREA
+                        if w // 2 < delta.shape[1] else cv2.INTER_LINEAR)
+        out = np.empty_like(graded)
+        oy, ocb, ocr = split_planes(out)
+        cv2.add(gy, dy, dst=oy, dtype=cv2.CV_8U)  # uint8 + float32, rounded and saturated, into the layout
+        cv2.add(gcb, np.ascontiguousarray(dc[..., 0]), dst=ocb, dtype=cv2.CV_8U)
+        cv2.add(gcr, np.ascontiguousarray(dc[..., 1]), dst=ocr, dtype=cv2.CV_8U)
+        if whole:
+            return out
+        done = frame.planes.copy()  # the bars: the source's own codes (BT.709 limited, planar_for)
+        paste_planes(done, out, rows, cols)
+        return done
 
     def held(self) -> ExposureLock:
         """The exposure lock at this strength: its offset (the look's exposure against the source's) scaled
@@ -302,13 +370,15 @@ class RenderStats:
         return fps(self.frames, self.total_seconds)
 
 
+def shrunk_size(h: int, w: int, side: int) -> tuple[int, int]:
+    """(W, H) of an h x w picture shrunk to a short side of ``side`` px, aspect kept."""
+    scale = side / min(h, w)
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
 def shrink(frame: np.ndarray, side: int) -> np.ndarray:
     """(H, W, 3) uint8 -> the same shrunk (area filter) to a short side of ``side`` px, aspect kept."""
-    import cv2
-
-    h, w = frame.shape[:2]
-    scale = side / min(h, w)
-    return cv2.resize(frame, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    return cv2.resize(frame, shrunk_size(*frame.shape[:2], side), interpolation=cv2.INTER_AREA)
 
 
 @dataclass(frozen=True)
@@ -408,7 +478,7 @@ def render_video(look: Look, src: str | os.PathLike, dst: str | os.PathLike, opt
     # the working-size stage on transcode's decoding thread, the full-size stage and the encoder on this one
     stats = video.transcode(src, dst, stylizer.finish, prepare=stylizer.prepare, size=options.size, strict=options.strict,
                             max_frames=options.max_frames, codec=options.codec, crf=options.crf, preset=options.preset,
-                            on_frame=on_frame)
+                            on_frame=on_frame, planar=stylizer.planar_for(video.probe(src)))
     return RenderStats(output=Path(dst), frames=stats.frames, width=stats.width, height=stats.height,
                        audio_streams=stats.audio_streams, model_seconds=stylizer.model_seconds,
                        total_seconds=stats.seconds_total,

@@ -149,7 +149,8 @@ def render_segment(job: SegmentJob, on_frame: Callable[[int], None] | None = Non
     start_at(stylizer, seg.warm)
     stats = video.transcode_range(job.src, job.part, stylizer.finish, stylizer.prepare, start=seg.start, stop=seg.stop,
                                   warm=seg.warm_pts, size=job.options.size, codec=job.options.codec, crf=job.options.crf,
-                                  preset=job.options.preset, strict=job.options.strict, on_frame=on_frame)
+                                  preset=job.options.preset, strict=job.options.strict, on_frame=on_frame,
+                                  planar=stylizer.planar_for(video.probe(job.src)))
     if stats.frames != seg.frames:
         raise InputError(job.src, f"segment {seg.index} gave {stats.frames} frames where {seg.frames} were planned",
                          "the file may be damaged: render it with --workdir removed, or without segments")

@@ -2,13 +2,15 @@
 render whose brightness follows a brightening source although the network's does not."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
 from filmstyle.core import video
 from filmstyle.core.config import RenderOptions
-from filmstyle.grading.tone import ToneAnchor, limit_slope, luma, tone_curve
+from filmstyle.grading.tone import GradedDetail, ToneAnchor, limit_slope, luma, tone_curve
 from filmstyle.look import Look
 from filmstyle.measure.viewer import mean_luma, tone_drift
 from filmstyle.nets.transformer import TransformerNet
@@ -355,3 +357,73 @@ def test_blending_runs_at_the_working_size_and_the_render_at_full_size(tmp_path,
     assert all(o.shape == (96, 160, 3) for o in outs)
     assert stylizer.blender._source.shape == (48, 80, 3)  # flow, masks and blending saw the working size
     assert stylizer.blender.reliable > 0.5  # and carried the previous output on the later frames
+
+
+@pytest.mark.parametrize("bars", [False, True])
+def test_a_render_finished_in_the_planes_is_the_rgb_render(tmp_path, monkeypatch, bars):
+    """--tone grade's stages on the decoded 4:2:0 planes give what they give on the RGB frame within the
+    conversions' levels; a render takes that path and keeps the source's bars code for code."""
+    import av
+    import cv2
+
+    from filmstyle.lut.yuv import RGB_TO_YCBCR709, split_planes
+    from filmstyle.render import make_stylizer
+
+    # blurred: the test pattern's saturated one-pixel edges are where 4:2:0 itself differs most
+    frames = [cv2.GaussianBlur(f, (0, 0), 1.5) for f in
+              video.read_frames(make_clip(tmp_path / "c.mp4", frames=6, size=(64, 48), audio=False))]
+    for f in frames:
+        if bars:
+            f[:6], f[42:] = 0, 0
+    src, feed = tmp_path / "709.mp4", iter(frames)
+    video.transcode(tmp_path / "c.mp4", src, lambda f: next(feed), crf=0)  # BT.709 limited, as filmstyle writes
+    torch.manual_seed(0)
+    look = Look(TransformerNet(width=4, depth=1), still=_still())
+    stylizer = make_stylizer(look, src, RenderOptions(backend="torch", temporal="none"))
+    assert stylizer.planar_for(video.probe(src)) and (stylizer.box != (0.0, 1.0, 0.0, 1.0)) == bars
+    with av.open(str(src)) as c:
+        decoded = list(c.decode(video=0))[3]
+    rgb, yuv = video._to_rgb(decoded, None), video._to_yuv420(decoded, None)
+    # the working-size picture (the network's input): ~1 level of it is swscale's own RGB decoding
+    assert np.abs(stylizer.picture_small(yuv).astype(int) - stylizer.picture_small(rgb)).mean() < 3
+    prepared = stylizer.prepare(rgb)
+    out_rgb, out_planes = stylizer.finish(rgb, prepared), stylizer.finish(yuv, prepared)
+    y, cb, cr = split_planes(out_planes)
+    ycc = out_rgb.astype(np.float32) @ RGB_TO_YCBCR709.T + np.array([16, 128, 128], np.float32)
+    assert np.abs(y - ycc[..., 0]).mean() < 1.5
+    assert np.abs(cb - cv2.resize(ycc[..., 1], (32, 24), interpolation=cv2.INTER_AREA)).mean() < 2
+    assert np.abs(cr - cv2.resize(ycc[..., 2], (32, 24), interpolation=cv2.INTER_AREA)).mean() < 2
+    out, real, seen = tmp_path / "out.mp4", video.transcode, []
+    monkeypatch.setattr(video, "transcode", lambda *a, **k: (seen.append(k["planar"]), real(*a, **k))[1])
+    render_video(look, src, out, RenderOptions(backend="torch", crf=0))
+    assert seen == [True]  # the render took the planar path
+    with av.open(str(src)) as a, av.open(str(out)) as b:
+        pairs = list(zip((f.to_ndarray() for f in a.decode(video=0)), (f.to_ndarray() for f in b.decode(video=0))))
+    assert len(pairs) == 6
+    if bars:
+        for s, o in pairs:  # Y' rows of the bars as they were; the picture graded
+            assert np.array_equal(s[:6], o[:6]) and np.array_equal(s[42:48], o[42:48])
+            assert np.abs(s[6:42].astype(int) - o[6:42]).mean() > 2
+
+
+def test_only_the_plain_graded_render_finishes_in_the_planes(tmp_path):
+    from filmstyle.core.video import VideoInfo
+    from filmstyle.lut.lut3d import LUT3D
+    from filmstyle.render import FrameStylizer, LUTFrames
+
+    look = Look(TransformerNet(width=2, depth=1), still=_still())
+    info = VideoInfo(path="x.mp4", width=64, height=48, fps=12, frame_count=6, duration=0.5, audio_streams=0,
+                     codec="h264")
+
+    def stylizer(box=None, **options) -> FrameStylizer:
+        s = FrameStylizer(look.net, RenderOptions(backend="torch", **options))
+        s.box, s.graded = box, GradedDetail(LUTFrames(LUT3D.identity(2)))
+        return s
+
+    assert stylizer().planar_for(info) and stylizer(box=(0.1, 0.9, 0.0, 1.0)).planar_for(info)
+    assert not stylizer(strength=0.5).planar_for(info) and not stylizer(codec="prores").planar_for(info)
+    hooked = stylizer()
+    hooked.post = lambda f: f
+    assert not hooked.planar_for(info)
+    assert not stylizer(box=(0.1, 0.9, 0.0, 1.0)).planar_for(replace(info, matrix=6))  # bars in BT.601: through RGB
+    assert stylizer().planar_for(replace(info, matrix=6, full_range=True))  # no bars: the tables convert

@@ -727,10 +727,10 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
     With ``prepare``, the work is split in two stages that overlap: that thread also runs
     ``prepare(frame)`` on each frame, in order, and ``process(frame, prepared)`` gets its result
     (a render's network and blending at the working size on one thread, the full-size composite
-    and the encoder on the other). With ``planar`` (h264 only, without ``prepare``), ``process``
+    and the encoder on the other). With ``planar`` (h264 only), ``process`` (and ``prepare``)
     gets each frame as :class:`YUV420` planes in the source's own matrix and range and returns
     yuv420p planes of the same shape in BT.709 limited range, which are encoded as they are: no
-    conversion to RGB and back (a colour grade, :mod:`filmstyle.lut.yuv`).
+    conversion to RGB and back (a colour grade, :mod:`filmstyle.lut.yuv`; a render's full-size stage).
 
     The output is upright (the source's display rotation applied) and keeps the source's display
     shape (an anamorphic source's sample aspect ratio, scaled to ``size``). What cannot be kept is
@@ -754,8 +754,8 @@ def transcode(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray], 
         raise InputError(src, "frame rate unknown", "remux the file (e.g. to .mkv) and try again")
     if max_frames is not None and max_frames < 1:
         raise ValueError(f"max_frames must be >= 1, got {max_frames}")
-    if planar and (pix_fmt != "yuv420p" or prepare is not None):
-        raise ValueError("planar frames are for h264 (yuv420p) without a prepare stage")
+    if planar and pix_fmt != "yuv420p":
+        raise ValueError("planar frames are for h264 (yuv420p)")
     size = _output_size(size, info)
     _say_dropped(info)
     options = _encoder_options(codec, crf, preset)
@@ -876,7 +876,7 @@ def frame_index(path: PathLike) -> FrameIndex:
 
 def _range_frames(container: av.container.InputContainer, stream: av.VideoStream, path: PathLike, decoder: _Decoder,
                   size: Size, warm: int, start: int, stop: int | None,
-                  prepare: Callable[[np.ndarray], Any]) -> Iterator[_Decoded | str]:
+                  prepare: Callable[[np.ndarray], Any], planar: bool = False) -> Iterator[_Decoded | str]:
     """Frames of pts in [warm, stop), decoded from the keyframe before ``warm``: those before ``start``
     prepared only (handed over with ``rgb`` None), the rest prepared and handed over whole."""
     if warm > 0:
@@ -887,7 +887,7 @@ def _range_frames(container: av.container.InputContainer, stream: av.VideoStream
                 continue
             if stop is not None and frame.pts >= stop:
                 return
-            rgb = _to_rgb(frame, size)
+            rgb = _to_yuv420(frame, size) if planar else _to_rgb(frame, size)
             prepared = prepare(rgb)
             yield _Decoded(rgb if frame.pts >= start else None, frame.pts, frame.duration, prepared)
 
@@ -895,25 +895,29 @@ def _range_frames(container: av.container.InputContainer, stream: av.VideoStream
 def transcode_range(src: PathLike, dst: PathLike, process: Callable[..., np.ndarray],
                     prepare: Callable[[np.ndarray], Any], *, start: int, stop: int | None, warm: int,
                     size: Size | None = None, codec: str = "h264", crf: int = 18, preset: str | None = None,
-                    on_frame: Callable[[int], None] | None = None, strict: bool = False) -> TranscodeStats:
+                    on_frame: Callable[[int], None] | None = None, strict: bool = False,
+                    planar: bool = False) -> TranscodeStats:
     """One segment of a long render: the frames of ``src`` whose pts lie in [start, stop) (stop None:
     to the end), staged as :func:`transcode` (``prepare`` then ``process(frame, prepared)``), encoded
     with their own timestamps, video only, to ``dst`` (written atomically). The frames from ``warm``
     (<= start) on are run through ``prepare`` first without being written, so that what ``prepare``
     carries from frame to frame (flow blending, cut detection) has run in at the segment's start.
-    Damaged packets are logged; with ``strict`` they raise InputError and nothing is written."""
+    Damaged packets are logged; with ``strict`` they raise InputError and nothing is written.
+    ``planar``: frames as :class:`YUV420` planes, as :func:`transcode`'s."""
     started = time.perf_counter()
     dst = Path(dst)
     encoder, pix_fmt = _encoder_for(codec, dst)
+    if planar and pix_fmt != "yuv420p":
+        raise ValueError("planar frames are for h264 (yuv420p)")
     info = probe(src)
     size = _output_size(size, info)
     options = _encoder_options(codec, crf, preset)
     container, source = _open(src)
     with container, atomic_path(dst) as tmp, av.open(str(tmp), "w", format=_MUXERS[dst.suffix.lower()]) as out:
         video = _VideoWriter(out, source, encoder, pix_fmt, options, size, process, staged=True,
-                             sar=_output_sar(info, size))
+                             sar=_output_sar(info, size), planar=planar)
         decoder = _Decoder(source, src)
-        items = _range_frames(container, source, src, decoder, size, warm, start, stop, prepare)
+        items = _range_frames(container, source, src, decoder, size, warm, start, stop, prepare, planar)
         with Prefetch(items, ahead=_AHEAD) as ahead:
             for item in ahead:
                 if strict and decoder.damage():

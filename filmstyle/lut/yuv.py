@@ -121,3 +121,52 @@ def apply_yuv420(tables: YUVTables, planes: np.ndarray, *, pool: Executor | None
     else:
         list(pool.map(lambda ab: block_rows(*ab), ((0, hc // 2), (hc // 2, hc))))
     return out
+
+
+def split_planes(planes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Views (Y' (H, W), Cb (H/2, W/2), Cr (H/2, W/2)) of (3H/2, W) yuv420p ``planes``, H and W even."""
+    rows, w = planes.shape
+    h = rows * 2 // 3
+    if h % 2 or w % 2 or rows != h * 3 // 2:
+        raise ValueError(f"expected a (3H/2, W) yuv420p frame with H and W even, got {planes.shape}")
+    quarter = (h // 2) * (w // 2)
+    chroma = planes[h:].reshape(-1)
+    return planes[:h], chroma[:quarter].reshape(h // 2, w // 2), chroma[quarter:].reshape(h // 2, w // 2)
+
+
+def ycbcr_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, kr: float, kb: float, *,
+                 full_range: bool) -> np.ndarray:
+    """(H, W) uint8 Y', Cb, Cr of one size (a matrix with luma coefficients ``kr``, ``kb``, that range)
+    -> (H, W, 3) uint8 RGB, rounded: the inverse of the matrix as :func:`yuv_tables` takes it."""
+    luma_of, chroma_of = _levels(full_range)
+    yf, cbf, crf = luma_of[y], chroma_of[cb], chroma_of[cr]
+    r = yf + np.float32(2 * (1 - kr)) * crf
+    b = yf + np.float32(2 * (1 - kb)) * cbf
+    g = yf - (np.float32(2 * kr * (1 - kr)) * crf + np.float32(2 * kb * (1 - kb)) * cbf) / np.float32(1 - kr - kb)
+    rgb = np.stack([r, g, b], axis=-1)
+    return np.rint(np.clip(rgb, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+# RGB 0..255 differences -> BT.709 limited-range Y', Cb, Cr code differences (what filmstyle writes)
+RGB_TO_YCBCR709 = (np.array([[KR, 1 - KR - KB, KB],
+                             [-KR / (2 * (1 - KB)), -(1 - KR - KB) / (2 * (1 - KB)), 0.5],
+                             [0.5, -(1 - KR - KB) / (2 * (1 - KR)), -KB / (2 * (1 - KR))]])
+                   * np.array([[219 / 255], [224 / 255], [224 / 255]])).astype(np.float32)
+
+
+def crop_planes(planes: np.ndarray, rows: slice, cols: slice) -> np.ndarray:
+    """The (rows, cols) window (luma samples, even bounds) of yuv420p ``planes``, as new yuv420p planes."""
+    y, cb, cr = split_planes(planes)
+    half = (slice(rows.start // 2, rows.stop // 2), slice(cols.start // 2, cols.stop // 2))
+    wy = y[rows, cols]
+    h, w = wy.shape
+    return np.concatenate([wy.reshape(-1), cb[half].reshape(-1), cr[half].reshape(-1)]).reshape(h * 3 // 2, w)
+
+
+def paste_planes(planes: np.ndarray, window: np.ndarray, rows: slice, cols: slice) -> None:
+    """Write yuv420p ``window`` into ``planes`` at (rows, cols) (luma samples, even bounds): the inverse of
+    :func:`crop_planes`."""
+    y, cb, cr = split_planes(planes)
+    wy, wcb, wcr = split_planes(window)
+    half = (slice(rows.start // 2, rows.stop // 2), slice(cols.start // 2, cols.stop // 2))
+    y[rows, cols], cb[half], cr[half] = wy, wcb, wcr
