@@ -384,8 +384,8 @@ def test_a_render_finished_in_the_planes_is_the_rgb_render(tmp_path, monkeypatch
     with av.open(str(src)) as c:
         decoded = list(c.decode(video=0))[3]
     rgb, yuv = video._to_rgb(decoded, None), video._to_yuv420(decoded, None)
-    # the working-size picture (the network's input): ~1 level of it is swscale's own RGB decoding
-    assert np.abs(stylizer.picture_small(yuv).astype(int) - stylizer.picture_small(rgb)).mean() < 3
+    small = np.abs(stylizer.picture_small(yuv).astype(int) - stylizer.picture_small(rgb))
+    assert small.mean() < 2.5, small.mean()  # the network's input, the same but for the chroma's upsampling (most at the bars)
     prepared = stylizer.prepare(rgb)
     out_rgb, out_planes = stylizer.finish(rgb, prepared), stylizer.finish(yuv, prepared)
     y, cb, cr = split_planes(out_planes)
