@@ -1,0 +1,28 @@
+"""Frame 25 (N=3: carried two frames from the network's frame 24) and frame 46 of the renders with
+--network-every 1 (ne1b), 2 and 3, side by side, whole and a 1:1 centre crop; with |ne3 - ne1b| x4."""
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from filmstyle.core import video
+
+key = sys.argv[1]  # e.g. cockatoo__starry_night
+out = Path(sys.argv[2])
+rows = []
+for t in (25, 46):
+    frames = {n: list(video.read_frames(f"runs/look_default/{key}__grade_{n}.mp4", max_frames=t + 1))[t]
+              for n in ("ne1b", "ne2", "ne3")}
+    frames["|ne3-ne1b| x4"] = np.clip(np.abs(frames["ne3"].astype(int) - frames["ne1b"]) * 4, 0, 255).astype(np.uint8)
+    tiles = []
+    for name, f in frames.items():
+        h, w = f.shape[:2]
+        crop = f[h // 2 - 80:h // 2 + 80, w // 2 - 120:w // 2 + 120]
+        whole = np.array(Image.fromarray(f).resize((240, round(h * 240 / w))))
+        tile = Image.fromarray(np.vstack([whole, crop]))
+        ImageDraw.Draw(tile).text((3, 2), f"{name} t={t}", fill=(255, 255, 0))
+        tiles.append(np.asarray(tile))
+    rows.append(np.hstack(tiles))
+Image.fromarray(np.vstack(rows)).save(out)
+print(out)
