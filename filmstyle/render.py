@@ -293,7 +293,7 @@ class BlendingStylizer(FrameStylizer):
     at the network's working size (with ``--tone grade``: only the network's detail is; the grade
     is the current frame's, smoothed only where it moved by less than the sensor noise).
 
-    Shot cuts (``options.cuts``) restart the blending. With ``options.network_every`` N above 1 the
+    Shot cuts (``options.cuts``) restart the blending. With ``options.every`` N above 1 the
     network runs on frames 0, N, 2N, ... of the clip (``index``: the last frame's, counted from the
     clip's start), at each cut and after a change of size; the frames between take the previous
     output (or detail) carried along the flow. ``model_seconds`` stays the network's time and
@@ -332,7 +332,7 @@ class BlendingStylizer(FrameStylizer):
         return small, base, fine + (steady - base)
 
     def _runs_network(self, small: np.ndarray, cut: bool) -> bool:
-        every = self.options.network_every
+        every = self.options.every
         runs = every == 1 or cut or self.index % every == 0 or not self.blender.can_carry(small)
         self.network_frames += runs
         return runs
@@ -448,6 +448,7 @@ def make_stylizer(look: Look, src: str | os.PathLike, options: RenderOptions = R
         log.warning("%s keeps no still (made before filmstyle 0.3, or an init): rendering with --tone anchor; "
                     "re-adapt it for the graded look", look.meta.get("still", {}).get("name", "this look"))
         tone = "anchor"
+        stylizer.options = replace(stylizer.options, tone=tone)  # the tone in effect (and --network-every's auto)
     if tone == "anchor":  # the look's tone curve from source frames to what the stylizer makes of them
         def styled(x: torch.Tensor) -> torch.Tensor:
             return stylizer.stylize(x if stylizer.pre is None else from_array(stylizer.pre(to_array(x))))

@@ -406,6 +406,13 @@ def test_network_every_needs_the_blending(tmp_path: Path, capsys):
     out = tmp_path / "y.mp4"
     assert main(["render", str(clip), "-l", str(look), "-o", str(out), "--network-every", "2", "--tone", "none"]) == 0
     assert "the network ran on 2 of them" in capsys.readouterr().out and video.probe(out).frame_count == 3
+    from filmstyle.core.config import NETWORK_EVERY, RenderOptions
+
+    # not given: every NETWORK_EVERY-th frame where it was measured (blend and grade), else every frame
+    assert RenderOptions().every == NETWORK_EVERY > 1 and RenderOptions(network_every=2).every == 2
+    assert RenderOptions(temporal="none").every == RenderOptions(tone="anchor").every == 1
+    assert main(["render", str(clip), "-l", str(look), "-o", str(tmp_path / "z.mp4")]) == 0  # no still: anchor
+    assert "the network ran on" not in capsys.readouterr().out
 
 
 def test_a_report_warns_when_the_flow_leaves_even_the_source_far_off():

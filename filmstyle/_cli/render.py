@@ -43,7 +43,8 @@ def add_parser(r: argparse.ArgumentParser) -> None:
            help="the network's working short side in px with --detail source")
     option(r, "--network-every", cls=RenderOptions, type=at_least(1, "--network-every"),
            help="run the network on every Nth frame (and at cuts) and carry its look along the flow between them: "
-                "about N times less network time for a softer texture (needs --temporal blend; docs/results/speed.md)")
+                "about N times less network time (needs --temporal blend; docs/results/speed.md); not given: "
+                "3 with --temporal blend and --tone grade, else 1")
     option(r, "--device", cls=RenderOptions, choices=DEVICES,
            help="where the network runs: auto (a CUDA GPU where torch sees one, else the CPU), cpu or cuda")
     option(r, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,

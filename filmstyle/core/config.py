@@ -167,6 +167,12 @@ class AdaptConfig:
 # (docs/results/looks.md): e_stab/floor 1.94 -> 1.43 and SSIM 0.83 -> 0.86, but style distance 0.447 ->
 # 0.484, up most on the painterly and contrasty stills (coarser strokes); so the default keeps 360.
 NETWORK_SIDE = 360
+# render --network-every (auto, with --temporal blend and --tone grade): the network on 1 frame in 3, its
+# detail carried along the blending's flow between. Measured (docs/results/speed.md): on 6 development pairs
+# and 4 of Table 1's clips x held-out stills, 1, 2 and 3 differ by at most 0.02 in palette, SSIM and style
+# distance and e_stab falls a little; 1080p renders at 2x the FPS (6.5 -> 13.1). The blending already
+# carries 80% of each frame's detail from the frame before.
+NETWORK_EVERY = 3
 ADAPT_INIT = "meta"  # adapt starts from the shipped meta-learned init ("scratch": random weights; or a file)
 SCRATCH_STEPS = 500  # adapt --init scratch: a random network needs hundreds of steps (docs/results/meta.md)
 SCRATCH_LR = 1e-3  # Johnson et al. 2016, sec. 4.1
@@ -225,7 +231,9 @@ class RenderOptions:
     network_side: that working short side (px); None: as ``detail`` "network".
     network_every: run the network on every Nth frame of the clip (and at each cut); the frames between
     take the previous output (with ``tone`` "grade": the network's detail) carried along the blending's
-    flow (:class:`filmstyle.render.BlendingStylizer`). 1: every frame. Needs ``temporal`` "blend".
+    flow (:class:`filmstyle.render.BlendingStylizer`). 1: every frame; more needs ``temporal`` "blend".
+    None (auto): :data:`NETWORK_EVERY` with ``temporal`` "blend" and ``tone`` "grade" (where it was
+    measured), else 1; ``every`` is the value in effect.
     backend: what runs the network: "torch", "onnx" (ONNX Runtime on the network exported in memory,
     :mod:`filmstyle.nets.onnx`; needs ``pip install 'filmstyle[onnx]'``), or "auto": onnx for a video
     where that extra is installed, else torch. Both give the same frames within a level; onnx ran the
@@ -254,7 +262,7 @@ class RenderOptions:
     tone: str = "grade"
     detail: str = "source"
     network_side: int | None = NETWORK_SIDE
-    network_every: int = 1
+    network_every: int | None = None
     backend: str = "auto"
     device: str = DEVICE
     strict: bool = False
@@ -266,7 +274,7 @@ class RenderOptions:
         _one_of("detail", self.detail, DETAILS)
         if self.network_side is not None and self.network_side < 16:
             raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
-        if self.network_every < 1:
+        if self.network_every is not None and self.network_every < 1:
             raise InputError(None, f"--network-every must be at least 1, got {self.network_every}")
         _one_of("tone", self.tone, TONES)
         _one_of("codec", self.codec, CODECS)
@@ -276,15 +284,22 @@ class RenderOptions:
         _size(self.size)
         _one_of("temporal", self.temporal, TEMPORAL_MODES)
         _one_of("flow", self.flow, FLOWS)
-        if self.network_every > 1 and self.temporal != "blend":
+        if self.network_every is not None and self.network_every > 1 and self.temporal != "blend":
             raise InputError(None, f"--network-every {self.network_every} carries the look along the flow between "
                              f"the network's frames, which --temporal {self.temporal} does not compute",
-                             "use --temporal blend (the default), or leave --network-every at 1")
+                             "use --temporal blend (the default), or leave --network-every out")
         if self.color_transfer is not None:
             _one_of("color_transfer", self.color_transfer, TRANSFERS)
         if (self.color_transfer is None) != (self.color_still is None):
             raise InputError(None, "--color-transfer and --color-still go together", "give both, or neither")
         _one_of("color_stage", self.color_stage, COLOR_STAGES)
+
+    @property
+    def every(self) -> int:
+        """The ``network_every`` in effect (auto resolved)."""
+        if self.network_every is not None:
+            return self.network_every
+        return NETWORK_EVERY if self.temporal == "blend" and self.tone == "grade" else 1
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class MetaBudget:
     frames: int = AdaptConfig.frames
     temporal_weight: float = LossConfig.temporal_weight  # adapt's default (docs/results/temporal.md)
     tone: str = AdaptConfig.tone  # what adapt's loss sees (adapt's default, docs/results/looks.md)
+    network_every: int = RenderOptions(tone=AdaptConfig.tone).every  # the render's (auto) default for that tone
 
 
 class MetaMethod(Method):
@@ -42,7 +43,8 @@ class MetaMethod(Method):
         weight = b.temporal_weight
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed, tone=b.tone,
                           loss=LossConfig(temporal_weight=weight))
-        options = RenderOptions(backend=TABLE1_BACKEND, device=self.device.type)  # filmstyle render's defaults
+        options = RenderOptions(backend=TABLE1_BACKEND, device=self.device.type, tone=b.tone,
+                                network_every=b.network_every)  # filmstyle render's defaults
         return adapted_look(self.name, still, clip, cfg, init="meta", temporal_weight=weight, device=self.device,
                             checkpoint=self.checkpoint,
                             stylizer=lambda look: make_stylizer(look, clip, options))

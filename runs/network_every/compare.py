@@ -1,4 +1,4 @@
-"""Frame 25 (N=3: carried two frames from the network's frame 24) and frame 46 of the renders with
+"""(By default) frame 25 (N=3: carried two frames from the network's frame 24) and frame 46 of the renders with
 --network-every 1 (ne1b), 2 and 3, side by side, whole and a 1:1 centre crop; with |ne3 - ne1b| x4."""
 import sys
 from pathlib import Path
@@ -10,11 +10,13 @@ from filmstyle.core import video
 
 key = sys.argv[1]  # e.g. cockatoo__starry_night
 out = Path(sys.argv[2])
+tags = sys.argv[3].split(",") if len(sys.argv) > 3 else ["ne1b", "ne2", "ne3"]  # the first: every frame; the last: N=3
+times = [int(t) for t in sys.argv[4].split(",")] if len(sys.argv) > 4 else [25, 46]
 rows = []
-for t in (25, 46):
-    frames = {n: list(video.read_frames(f"runs/look_default/{key}__grade_{n}.mp4", max_frames=t + 1))[t]
-              for n in ("ne1b", "ne2", "ne3")}
-    frames["|ne3-ne1b| x4"] = np.clip(np.abs(frames["ne3"].astype(int) - frames["ne1b"]) * 4, 0, 255).astype(np.uint8)
+for t in times:
+    frames = {n: list(video.read_frames(f"runs/look_default/{key}__grade_{n}.mp4", max_frames=t + 1))[t] for n in tags}
+    frames[f"|{tags[-1]}-{tags[0]}| x4"] = np.clip(np.abs(frames[tags[-1]].astype(int) - frames[tags[0]]) * 4, 0,
+                                                  255).astype(np.uint8)
     tiles = []
     for name, f in frames.items():
         h, w = f.shape[:2]
