@@ -26,5 +26,5 @@ for t in times:
         ImageDraw.Draw(tile).text((3, 2), f"{name} t={t}", fill=(255, 255, 0))
         tiles.append(np.asarray(tile))
     rows.append(np.hstack(tiles))
-Image.fromarray(np.vstack(rows)).save(out)
+Image.fromarray(np.vstack(rows)).quantize(256, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)  # small
 print(out)
