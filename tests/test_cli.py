@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -247,3 +248,27 @@ def test_the_command_turns_off_numpys_hugepage_advice_unless_the_user_set_it(pre
     code = "import filmstyle.cli, numpy; print(numpy._core.multiarray._get_madvise_hugepage())"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip() == expected
+
+
+def test_a_signal_inside_an_import_is_raised_once_the_import_is_done(tmp_path, monkeypatch):
+    """torch runs module code from C++: an exception raised inside its import aborts the process. A
+    SIGTERM met inside an import is raised again after it, where main turns it into one line."""
+    import signal
+    import time
+
+    from filmstyle import _cli
+
+    (tmp_path / "slow_module_for_the_test.py").write_text(
+        "import os, signal, time\nos.kill(os.getpid(), signal.SIGTERM)\ntime.sleep(0.2)\nDONE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    old = {s: signal.signal(s, h) for s, h in ((signal.SIGTERM, _cli._on_sigterm), (signal.SIGALRM, _cli._on_alarm))}
+    try:
+        with pytest.raises(_cli._Terminated):
+            import slow_module_for_the_test  # noqa: F401
+            time.sleep(2)  # the retry lands here, outside the import
+        assert sys.modules["slow_module_for_the_test"].DONE
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for s, h in old.items():
+            signal.signal(s, h)
+        sys.modules.pop("slow_module_for_the_test", None)

@@ -13,6 +13,7 @@ import importlib
 import logging
 import signal
 import sys
+import types
 from collections.abc import Sequence
 
 from filmstyle.core import __version__
@@ -61,8 +62,42 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM (timeout, systemd, Docker, Kubernetes), handled as an interrupt: clean-up runs."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated
+_RETRY_S = 0.05  # a signal met inside an import is raised again this much later
+_pending: list[type[BaseException]] = []
+
+
+def _importing(frame: types.FrameType | None) -> bool:
+    """Whether ``frame`` runs inside an import (a module's top level, under importlib)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _raise_when_safe(exc: type[BaseException], frame: types.FrameType | None) -> None:
+    """Raise ``exc`` now, or, inside an import, a moment later: torch runs its modules' code from C++
+    (pybind11), and an exception raised there aborts the whole process ("terminate called after
+    throwing an instance of 'pybind11::error_already_set'") instead of unwinding to main."""
+    if _importing(frame):
+        _pending[:] = [exc]
+        signal.setitimer(signal.ITIMER_REAL, _RETRY_S)  # SIGALRM: _on_alarm tries again
+        return
+    _pending.clear()
+    raise exc
+
+
+def _on_sigterm(signum: int, frame: types.FrameType | None) -> None:
+    _raise_when_safe(_Terminated, frame)
+
+
+def _on_sigint(signum: int, frame: types.FrameType | None) -> None:
+    _raise_when_safe(KeyboardInterrupt, frame)
+
+
+def _on_alarm(signum: int, frame: types.FrameType | None) -> None:
+    if _pending:
+        _raise_when_safe(_pending[0], frame)
 
 
 _OS_HINTS = {
@@ -90,7 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     error the user can act on (2), a failing disk or permission (2), Ctrl-C (130) and SIGTERM (143)
     at any moment, start-up included; an output is only renamed into place once complete.
     """
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)  # first of all: a SIGTERM during start-up is handled too
+    # first of all: a SIGTERM (or Ctrl-C) during start-up is handled too, and never inside an import
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _on_sigterm),
+                signal.SIGALRM: signal.signal(signal.SIGALRM, _on_alarm)}
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where SIGINT is ignored (cmd &)
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, _on_sigint)
     name = "filmstyle"
     # the library's warnings, one line each on this call's stderr (a handler of this call only: main can be
     # called again, in tests or from another program, without writing to an earlier stderr)
@@ -125,7 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name}: error: out of memory; close other programs, or give a smaller size", file=sys.stderr)
         return 2
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _pending.clear()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         library.removeHandler(said)
         library.setLevel(level)
     return 0
