@@ -193,15 +193,20 @@ def cell_name(clip: str, method: Method, still: Path) -> str:
     return f"{Path(clip).stem}-{method.name}-{still.stem}" + (f"-s{method.seed}" if method.seeded else "")
 
 
+# How frames are read for measuring: 2 since RGB decoding rounds accurately (filmstyle.core.video._converted,
+# 2026-12-05: 1.2 levels darker before); rows measured with another reader are measured again.
+READER = 2
+
+
 def measure_cached(cache: Path, source: Path, renders: Mapping[str, Path], *, frames: int, vgg: VGG19Features,
                    still: torch.Tensor, flow: str, check_flow: str | None = None, cuts: str = "auto",
                    log: Callable[[int], None] = lambda k: None) -> dict[str, dict[str, Any]]:
     """:func:`measure_clip`, measuring only the renders not measured before: ``cache`` (JSON, one per
     clip and still) keeps each render's row under its file name with the render's SHA-256, and the
-    source's row; a changed render, another flow, frame count or ``cuts`` is measured again. A row measured
+    source's row; a changed render, another flow, frame count, ``cuts`` or :data:`READER` is measured again. A row measured
     before without ``check_flow``'s cross-check gets only that (:func:`measure_check`). ``log(k)``
     before measuring k renders."""
-    key = {"flow": flow, "frames": frames, "cuts": cuts}
+    key = {"flow": flow, "frames": frames, "cuts": cuts, "reader": READER}
     try:
         data = json.loads(cache.read_text())
     except (OSError, ValueError):
