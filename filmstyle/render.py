@@ -23,7 +23,7 @@ from filmstyle.core.image import blend, from_array, preserve_color, to_array
 from filmstyle.grading.tone import (DETAIL_SIGMA, ExposureLock, GradedDetail, ToneAnchor, box_slices, grade_lut,
                                     lock_offset, luma, measure_tone_curve, picture_box)
 from filmstyle.look import Look
-from filmstyle.lut.yuv import RGB_TO_YCBCR709, crop_planes, paste_planes, split_planes, ycbcr_to_rgb
+from filmstyle.lut.yuv import RGB_TO_YCBCR709, crop_planes, paste_planes, split_planes, window_planes, ycbcr_to_rgb
 from filmstyle.measure.speed import Stopwatch, fps
 from filmstyle.nets.backend import Network, choose, network
 from filmstyle.temporal.blend import TemporalBlender
@@ -113,10 +113,7 @@ class FrameStylizer:
     def _planes_small(self, frame: video.YUV420) -> np.ndarray:
         """The picture (no bars) of a :class:`~filmstyle.core.video.YUV420` frame at the working size,
         as (h, w, 3) uint8 RGB: each plane shrunk (area filter) to that size, then converted there."""
-        y, cb, cr = split_planes(frame.planes)
-        rows, cols = self._planes_box(*y.shape)
-        half = (slice(rows.start // 2, rows.stop // 2), slice(cols.start // 2, cols.stop // 2))
-        y, cb, cr = y[rows, cols], cb[half], cr[half]
+        y, cb, cr = window_planes(frame.planes, *self._planes_box(*split_planes(frame.planes)[0].shape))
         h, w = y.shape
         size = (w, h) if self.side is None or min(h, w) <= self.side else shrunk_size(h, w, self.side)
         y = y if (w, h) == size else cv2.resize(y, size, interpolation=cv2.INTER_AREA)
@@ -179,7 +176,7 @@ class FrameStylizer:
         fast = self.options.strength == 1.0 and self.post is None
         if fast:  # the lock measured and shaped at the working size (its move is smooth in luma and
             # the mean luma survives the area filter), so the full size needs one add
-            correction = correction + self.lock.move(float(luma(small).mean()), (base + correction) @ _LUMA)[..., None]
+            correction = self._locked(small, base, correction)
         graded = base if same else self.graded.grade(picture if self.pre is None else self.pre(picture)).astype(np.float32)
         up = correction if same else cv2.resize(correction, size, interpolation=cv2.INTER_LINEAR)
         # float + float to uint8 (rounded, saturated) in one pass; uint8 + float is several times slower
@@ -196,12 +193,17 @@ class FrameStylizer:
         out[rows, cols] = done
         return out
 
+    def _locked(self, small: np.ndarray, base: np.ndarray, correction: np.ndarray) -> np.ndarray:
+        """``correction`` plus the exposure lock's move, measured and shaped at the working size (its
+        move is smooth in luma and the mean luma survives the area filter): strength 1 without hooks."""
+        return correction + self.lock.move(float(luma(small).mean()), (base + correction) @ _LUMA)[..., None]
+
     def _compose_planes(self, frame: video.YUV420, small: np.ndarray, base: np.ndarray,
                         correction: np.ndarray) -> np.ndarray:
         """:meth:`compose` at strength 1 without hooks, in 4:2:0 planes: the grade looked up in the
         planes, the correction (with the exposure lock's move, as compose's fast path) converted to
         BT.709 limited Y'CbCr differences at the working size and scaled up to each plane's size."""
-        correction = correction + self.lock.move(float(luma(small).mean()), (base + correction) @ _LUMA)[..., None]
+        correction = self._locked(small, base, correction)
         y, _, _ = split_planes(frame.planes)
         rows, cols = self._planes_box(*y.shape)
         whole = (rows.stop - rows.start, cols.stop - cols.start) == y.shape
@@ -263,13 +265,12 @@ class FrameStylizer:
             return frame
         small, base, correction = prepared
         s = self.options.strength
-        source_mean = float(luma(small).mean())
         if s == 1.0:  # as compose's fast path: the lock's move made at the working size and scaled up
-            add, gain = correction + self.lock.move(source_mean, (base + correction) @ _LUMA)[..., None], 0.0
+            add, gain = self._locked(small, base, correction), 0.0
         else:  # as compose's general path: the move made on the blended full-size strip, its gain from the working size
             add = correction
             shown = np.clip(base + correction, 0, 255)
-            gain = self.held().gain(source_mean, (s * shown + (1 - s) * small.astype(np.float32)) @ _LUMA)
+            gain = self.held().gain(float(luma(small).mean()), (s * shown + (1 - s) * small.astype(np.float32)) @ _LUMA)
         box_rows, box_cols = box_slices(frame.shape, self.box or _WHOLE)
         picture = frame[box_rows, box_cols]  # a view: written in place; the bars stay the source's
         size = (picture.shape[1], picture.shape[0])

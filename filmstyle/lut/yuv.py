@@ -47,12 +47,20 @@ def _levels(full_range: bool) -> tuple[np.ndarray, np.ndarray]:
     return (code - 16.0) / 219.0, (code - 128.0) / 224.0
 
 
+def _inverse(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, kr: float,
+             kb: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(R, G, B) in [0, 1] (unclipped) of Y' in [0, 1] and Cb, Cr in [-0.5, 0.5], for luma coefficients kr, kb."""
+    r = y + np.float32(2 * (1 - kr)) * cr
+    b = y + np.float32(2 * (1 - kb)) * cb
+    g = y - (np.float32(2 * kr * (1 - kr)) * cr + np.float32(2 * kb * (1 - kb)) * cb) / np.float32(1 - kr - kb)
+    return r, g, b
+
+
 def yuv_tables(packed: np.ndarray, kr: float, kb: float, *, full_range: bool,
                pool: Executor | None = None) -> YUVTables:
     """The :class:`YUVTables` of ``packed`` (a :func:`~filmstyle.lut.lut3d.packed_table`) for sources
     whose matrix has luma coefficients ``kr``, ``kb`` (H.273's, e.g. BT.709 0.2126 and 0.0722) and
     whose range is full (0-255) or limited (16-235). About half a second on two threads."""
-    kg = 1.0 - kr - kb
     luma_of, chroma_of = _levels(full_range)
     luma = np.empty(1 << 24, dtype=np.uint8)
     chroma = np.empty(1 << 24, dtype=np.uint16)
@@ -60,10 +68,7 @@ def yuv_tables(packed: np.ndarray, kr: float, kb: float, *, full_range: bool,
     cb = chroma_of[:, None]
 
     def plane(cr_code: int) -> None:
-        cr = chroma_of[cr_code]
-        r = y + np.float32(2 * (1 - kr)) * cr
-        b = y + np.float32(2 * (1 - kb)) * cb
-        g = y - (np.float32(2 * kr * (1 - kr)) * cr + np.float32(2 * kb * (1 - kb)) * cb) / np.float32(kg)
+        r, g, b = _inverse(y, cb, chroma_of[cr_code], kr, kb)
         index = np.zeros((256, 256), dtype=np.uint32)
         for shift, channel in ((0, r), (8, g), (16, b)):
             index |= np.rint(np.clip(channel, 0.0, 1.0) * 255.0).astype(np.uint32) << shift
@@ -139,11 +144,7 @@ def ycbcr_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, kr: float, kb: f
     """(H, W) uint8 Y', Cb, Cr of one size (a matrix with luma coefficients ``kr``, ``kb``, that range)
     -> (H, W, 3) uint8 RGB, rounded: the inverse of the matrix as :func:`yuv_tables` takes it."""
     luma_of, chroma_of = _levels(full_range)
-    yf, cbf, crf = luma_of[y], chroma_of[cb], chroma_of[cr]
-    r = yf + np.float32(2 * (1 - kr)) * crf
-    b = yf + np.float32(2 * (1 - kb)) * cbf
-    g = yf - (np.float32(2 * kr * (1 - kr)) * crf + np.float32(2 * kb * (1 - kb)) * cbf) / np.float32(1 - kr - kb)
-    rgb = np.stack([r, g, b], axis=-1)
+    rgb = np.stack(_inverse(luma_of[y], chroma_of[cb], chroma_of[cr], kr, kb), axis=-1)
     return np.rint(np.clip(rgb, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
@@ -154,19 +155,22 @@ RGB_TO_YCBCR709 = (np.array([[KR, 1 - KR - KB, KB],
                    * np.array([[219 / 255], [224 / 255], [224 / 255]])).astype(np.float32)
 
 
-def crop_planes(planes: np.ndarray, rows: slice, cols: slice) -> np.ndarray:
-    """The (rows, cols) window (luma samples, even bounds) of yuv420p ``planes``, as new yuv420p planes."""
+def window_planes(planes: np.ndarray, rows: slice, cols: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Views (Y', Cb, Cr) of the (rows, cols) window (luma samples, even bounds) of yuv420p ``planes``."""
     y, cb, cr = split_planes(planes)
     half = (slice(rows.start // 2, rows.stop // 2), slice(cols.start // 2, cols.stop // 2))
-    wy = y[rows, cols]
+    return y[rows, cols], cb[half], cr[half]
+
+
+def crop_planes(planes: np.ndarray, rows: slice, cols: slice) -> np.ndarray:
+    """The (rows, cols) window (luma samples, even bounds) of yuv420p ``planes``, as new yuv420p planes."""
+    wy, wcb, wcr = window_planes(planes, rows, cols)
     h, w = wy.shape
-    return np.concatenate([wy.reshape(-1), cb[half].reshape(-1), cr[half].reshape(-1)]).reshape(h * 3 // 2, w)
+    return np.concatenate([wy.reshape(-1), wcb.reshape(-1), wcr.reshape(-1)]).reshape(h * 3 // 2, w)
 
 
 def paste_planes(planes: np.ndarray, window: np.ndarray, rows: slice, cols: slice) -> None:
     """Write yuv420p ``window`` into ``planes`` at (rows, cols) (luma samples, even bounds): the inverse of
     :func:`crop_planes`."""
-    y, cb, cr = split_planes(planes)
-    wy, wcb, wcr = split_planes(window)
-    half = (slice(rows.start // 2, rows.stop // 2), slice(cols.start // 2, cols.stop // 2))
-    y[rows, cols], cb[half], cr[half] = wy, wcb, wcr
+    for dst, src in zip(window_planes(planes, rows, cols), split_planes(window)):
+        dst[...] = src
