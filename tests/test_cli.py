@@ -184,16 +184,19 @@ def test_interrupted_adapt_resumes(still, tiny_clip, tmp_path, monkeypatch, caps
     assert "resumed at step 3" in capsys.readouterr().out
 
 
-def test_adapt_starts_from_the_shipped_meta_init_by_default(still, tiny_clip, tmp_path):
-    from filmstyle.core.assets import META_INIT
+@pytest.mark.parametrize("name", [None, "meta-fast"])
+def test_adapt_starts_from_a_shipped_meta_init(name, still, tiny_clip, tmp_path):
+    from filmstyle.core.assets import META_INIT, SHIPPED_INITS
     from filmstyle.look import read_header
 
     out = tmp_path / "meta.look"
+    chosen = ["--init", name] if name else []
     assert main(["-q", "adapt", str(still), "-o", str(out), "--video", str(tiny_clip), "--steps", "1", "--size", "64",
-                 "--frames", "2"]) == 0
+                 "--frames", "2", *chosen]) == 0
+    init = SHIPPED_INITS[name] if name else META_INIT  # no --init: the default network's
     meta = read_header(out)
-    assert meta["init"]["name"] == META_INIT.name
-    assert meta["network"]["config"] == read_header(META_INIT)["network"]["config"]
+    assert meta["init"]["name"] == init.name
+    assert meta["network"]["config"] == read_header(init)["network"]["config"]
 
 
 def test_width_only_applies_to_scratch(still, tiny_clip, tmp_path, capsys):

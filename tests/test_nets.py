@@ -72,6 +72,12 @@ def test_lean_transformer_keeps_any_size_and_its_config(hw):
         TransformerNet(width=4, depth=1, decoder=(0, 2))
 
 
+def test_spec_names_what_differs_from_johnsons_layout():
+    assert TransformerNet(width=16, depth=5).spec == "16x5"
+    assert TransformerNet(width=16, depth=3, end_kernel=3, decoder=(16, 8)).spec == "16x3k3d16-8"
+    assert TransformerNet(width=8, depth=2, end_kernel=5).spec == "8x2k5"
+
+
 def test_macs_per_pixel_counts_each_conv_at_its_resolution():
     w, d = 16, 5  # by hand: 9x9 ends at full res, two stride-2 convs, 2d body convs at 1/16, two upsampling convs
     by_hand = 81 * 3 * w + 9 * w * 2 * w / 4 + 9 * 2 * w * 4 * w / 16 + 2 * d * 9 * (4 * w) ** 2 / 16 \

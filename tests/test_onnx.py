@@ -273,7 +273,7 @@ def test_weights_that_do_not_line_up_are_refused_and_the_network_traced(onnx_ext
 
 def test_the_shipped_looks_architecture_needs_no_trace(onnx_extra, tmp_path, monkeypatch):
     import filmstyle.nets.onnx as onnx_mod
-    from filmstyle.core.assets import DEMO_LOOK, META_INIT
+    from filmstyle.core.assets import DEMO_LOOK, SHIPPED_INITS
     from filmstyle.look import load_look
 
     def no_trace(net):
@@ -282,7 +282,7 @@ def test_the_shipped_looks_architecture_needs_no_trace(onnx_extra, tmp_path, mon
     monkeypatch.setattr(onnx_mod, "_trace", no_trace)
     monkeypatch.setattr(onnx_mod, "_TEMPLATES", {})
     x = torch.rand(1, 3, 37, 50)
-    for path in (META_INIT, DEMO_LOOK):
+    for path in (*SHIPPED_INITS.values(), DEMO_LOOK):
         net = load_look(path).net
         assert onnx_mod.shipped_template(net).stat().st_size < 100_000  # zeroed weights, gzipped
         session = onnx_mod.OnnxNet(onnx_mod.to_onnx(net, cache=tmp_path), threads=1)

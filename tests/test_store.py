@@ -39,10 +39,11 @@ def test_round_one_looks_are_read_as_version_two(tmp_path):
 
 
 def test_shipped_files_are_current():
-    from filmstyle.core.assets import DEMO_LOOK, META_INIT
+    from filmstyle.core.assets import DEMO_LOOK, SHIPPED_INITS
 
     assert store.read_header(DEMO_LOOK, ("look",))["format_version"] == store.FORMAT_VERSION
-    assert store.read_header(META_INIT, ("init",))["kind"] == "init"
+    for init in SHIPPED_INITS.values():
+        assert store.read_header(init, ("init",))["kind"] == "init"
 
 
 def test_a_look_is_saved_with_its_kind(tmp_path):

@@ -43,7 +43,7 @@ DETAIL_SIGMA = 4.0
 ADAPT_TONES = ("grade", "none")  # what adapt's loss sees: the render's --tone grade composite, or the raw output
 PARAMS = ("all", "norm")  # what adaptation trains: every weight, or the instance-norm scales/shifts
 OUTER_LOOPS = ("reptile", "fomaml", "maml", "es")  # filmstyle.training.meta.OUTER
-METHODS = ("meta", "johnson", "stylebank", "gatys", "pastiche")  # filmstyle.methods.METHODS
+METHODS = ("meta", "meta-fast", "johnson", "stylebank", "gatys", "pastiche")  # filmstyle.methods.METHODS
 
 
 def _positive(**values: float) -> None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from filmstyle.methods.base import Method, Prepared, Stylizer
 from filmstyle.methods.gatys import GatysMethod
 from filmstyle.methods.johnson import JohnsonMethod
-from filmstyle.methods.meta import MetaMethod
+from filmstyle.methods.meta import MetaFastMethod, MetaMethod
 from filmstyle.methods.peer import PeerMethod
 from filmstyle.methods.stylebank import StyleBankMethod
 
 METHODS: dict[str, type[Method]] = {
     "meta": MetaMethod,
+    "meta-fast": MetaFastMethod,
     "johnson": JohnsonMethod,
     "stylebank": StyleBankMethod,
     "gatys": GatysMethod,

@@ -93,6 +93,15 @@ class TransformerNet(nn.Module):
         """The layers on an input already padded (:func:`pad_to_fit`): (B, 3, H, W) -> (B, 3, H, W)."""
         return self.decoder(self.residuals(self.encoder(x)))
 
+    @property
+    def spec(self) -> str:
+        """The architecture in short, as the benchmarks and docs write it: "16x5" (width x residual
+        blocks), with "k3" for 3x3 end convs and "d16-8" for the decoder's widths, e.g. "16x3k3d16-8"."""
+        c = self.config
+        k = f"k{c['end_kernel']}" if "end_kernel" in c else ""
+        d = "d{}-{}".format(*c["decoder"]) if "decoder" in c else ""
+        return f"{c['width']}x{c['depth']}{k}{d}"
+
     def macs_per_pixel(self) -> int:
         """Multiply-accumulates of one forward pass per output pixel (convolutions only; the cost that
         sets the speed): full-resolution layers count 1x, half-resolution 1/4, quarter 1/16."""
