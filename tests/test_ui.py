@@ -13,9 +13,10 @@ import pytest
 from PIL import Image
 
 from filmstyle.core import video
-from filmstyle.core.assets import DEMO_LOOK, META_INIT
+from filmstyle.core.assets import DEMO_LOOK, META_INIT, SHIPPED_INITS
 from filmstyle.core.config import RenderOptions, UIConfig
 from filmstyle.core.errors import InputError
+from filmstyle.look import load_look
 from filmstyle.lut.lut3d import read_lut
 from filmstyle.ui.workspace import SAMPLE_LOOK, Cancelled, Workspace
 from tests.conftest import make_clip
@@ -102,6 +103,8 @@ def test_cancel_stops_an_adaptation_between_steps(ws: Workspace, tmp_path: Path)
             second.append(e)
         assert ws.cancel()
 
+    with pytest.raises(InputError, match="unknown network 'fast'"):
+        ws.adapt(1, init="fast")
     with pytest.raises(Cancelled):
         ws.adapt(50, on_progress=press_cancel)
     assert list(ws.looks) == [SAMPLE_LOOK] and ws.live is None and not ws.busy
@@ -154,12 +157,13 @@ def test_the_page_goes_from_still_and_clip_to_a_downloaded_video(served, tmp_pat
                                    "source", 1, api_name="/clip")
     assert status.startswith("Clip ready: 2 frames") and len(shown) == 2  # before/after of the first frame
 
-    job = client.submit(2, 1.0, False, "source", 2, api_name="/adapt")
+    job = client.submit(2, "meta-fast", 1.0, False, "source", 2, api_name="/adapt")  # the lean network's init
     outputs = list(job)
     assert any(str(o[0]).startswith("adapting: step 1 of 2") for o in outputs)
     status, before_after, looks, look_file = job.result()
     assert status.startswith("Adapted 'still look'") and looks["value"] == "still look"
     assert Path(look_file).name == "still_look.look" and Path(look_file).stat().st_size > 0
+    assert load_look(look_file).net.config == load_look(SHIPPED_INITS["meta-fast"]).net.config
     assert [Image.open(p).size for p in before_after] == [(64, 48), (64, 48)]
 
     status, shown = client.predict(0.0, False, "source", 1, api_name="/tune")  # strength 0: the clip itself
@@ -189,7 +193,7 @@ def test_two_users_do_not_block_each_other_and_cancel_stops_a_job(served, tmp_pa
     for c in (a, b):
         c.predict(handle_file(str(_still(tmp_path / "still.png"))), api_name="/still")
         c.predict(handle_file(str(clip)), 1.0, False, "source", 1, api_name="/clip")
-    long = a.submit(400, 1.0, False, "source", 1, api_name="/adapt")  # minutes if left alone: holds the one slot
+    long = a.submit(400, "meta", 1.0, False, "source", 1, api_name="/adapt")  # minutes if left alone: holds the one slot
     deadline = time.monotonic() + 60
     while not any(str(o[0]).startswith("adapting: step") for o in long.outputs()) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from filmstyle.core import video
-from filmstyle.core.assets import DEMO_CLIP, DEMO_LOOK, DEMO_STILL
+from filmstyle.core.assets import DEMO_CLIP, DEMO_LOOK, DEMO_STILL, SHIPPED_INITS
 from filmstyle.core.config import ADAPT_INIT, AdaptConfig, LutOptions, RenderOptions, Segmenting, UIConfig
 from filmstyle.core.errors import FilmstyleError, InputError
 from filmstyle.look import Look, load_look
@@ -247,25 +247,27 @@ class Workspace:
         return out
 
     # --- long jobs ----------------------------------------------------------------------------
-    def adapt(self, steps: int, *, on_progress: Callable[[Progress], None] = lambda p: None,
+    def adapt(self, steps: int, *, init: str = ADAPT_INIT, on_progress: Callable[[Progress], None] = lambda p: None,
               snapshot_every: float | None = None, seed: int | None = None) -> str:
         """Adapt a look to the still on the clip's frames (:func:`filmstyle.adaptation.adapt_look`, the
-        CLI's defaults but ``steps``), add it to the session's looks and make it current; returns its
-        name. While it runs :attr:`live` holds a copy of the network every ``snapshot_every`` seconds
+        CLI's defaults but ``steps``, from the shipped init ``init``: "meta" or "meta-fast"), add it to
+        the session's looks and make it current; returns its name. While it runs :attr:`live` holds a copy of the network every ``snapshot_every`` seconds
         (default ``config.preview_every``) for the before/after view."""
         still, clip = self._need_still(), self._need_clip()
         flag = self._start_job()
         try:
-            return self._adapt(still, clip, steps, flag, on_progress, snapshot_every, seed)
+            return self._adapt(still, clip, steps, init, flag, on_progress, snapshot_every, seed)
         finally:
             self._end_job(flag)
 
-    def _adapt(self, still: Path, clip: Path, steps: int, flag: threading.Event,
+    def _adapt(self, still: Path, clip: Path, steps: int, init: str, flag: threading.Event,
                on_progress: Callable[[Progress], None], snapshot_every: float | None, seed: int | None) -> str:
         from filmstyle.adaptation import adapt_look
 
         given = {"steps": steps} if seed is None else {"steps": steps, "seed": seed}
-        cfg = AdaptConfig.for_init(ADAPT_INIT, **given)
+        if init not in SHIPPED_INITS:
+            raise InputError(None, f"unknown network {init!r}", f"use one of: {', '.join(SHIPPED_INITS)}")
+        cfg = AdaptConfig.for_init(init, **given)
         every = self.config.preview_every if snapshot_every is None else snapshot_every
         last = [float("-inf")]
         thumb = self._thumb
@@ -282,7 +284,7 @@ class Workspace:
 
         self.live = None
         try:
-            look, result = adapt_look(still, cfg, video_path=clip, init=ADAPT_INIT, on_step=on_step, on_network=on_network)
+            look, result = adapt_look(still, cfg, video_path=clip, init=init, on_step=on_step, on_network=on_network)
         finally:
             self.live = None
         _check(flag)
