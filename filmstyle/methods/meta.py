@@ -54,4 +54,4 @@ class MetaMethod(Method):
 class MetaFastMethod(MetaMethod):
     name = "meta-fast"
     init = "meta-fast"  # the lean network's shipped init (filmstyle.core.assets.META_INIT_FAST)
-    title = "ours, lean network (adapt --init meta-fast): as meta, ~2.5x the model FPS on ONNX Runtime"
+    title = "ours, lean network (adapt --init meta-fast): as meta, about 2x the model FPS on ONNX Runtime"
