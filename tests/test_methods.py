@@ -32,6 +32,7 @@ from tests.conftest import make_clip
 
 TINY = {
     "meta": MetaBudget(steps=2, size=32, frames=2),
+    "meta-fast": MetaBudget(steps=2, size=32, frames=2),
     "johnson": JohnsonBudget(steps=2, size=32, frames=2),
     "stylebank": StyleBankBudget(pretrain_steps=3, bank_steps=2, size=32, frames=2, width=4, bank_layers=1),
     "gatys": GatysBudget(evals=2),
@@ -83,6 +84,15 @@ def test_meta_adapts_with_its_budgets_temporal_weight(data: Path, clip: Path) ->
     prep = METHODS["meta"](budget=budget).prepare(data / "styles" / "paintings" / "p.png", clip)
     assert prep.notes["temporal_weight"] == 0.5
     assert "temporal" in prep.notes["final_losses"]
+
+
+def test_meta_fast_adapts_the_lean_network_from_its_own_init(data: Path, clip: Path) -> None:
+    from filmstyle.core.assets import SHIPPED_INITS
+    from filmstyle.look import read_header
+
+    prep = METHODS["meta-fast"](budget=TINY["meta-fast"]).prepare(data / "styles" / "paintings" / "p.png", clip)
+    lean = read_header(SHIPPED_INITS["meta-fast"])["network"]["config"]
+    assert prep.notes["net"] == lean and lean != read_header(SHIPPED_INITS["meta"])["network"]["config"]
 
 
 def test_quick_budgets_are_no_larger_than_full() -> None:
