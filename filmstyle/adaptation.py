@@ -83,6 +83,9 @@ def resolve_init(init: str) -> str:
     -> its file; ``"scratch"`` and paths unchanged."""
     path = SHIPPED_INITS.get(init)
     if path is None:
+        if init != "scratch" and not Path(init).exists():
+            raise InputError(init, f"no such init: neither a shipped one ({', '.join(SHIPPED_INITS)}), 'scratch', "
+                             "nor an existing file", "check the name or the path")
         return init
     if not path.is_file():
         raise InputError(path, f"the shipped meta-learned initialisation '{init}' is missing",

@@ -199,6 +199,12 @@ def test_adapt_starts_from_a_shipped_meta_init(name, still, tiny_clip, tmp_path)
     assert meta["network"]["config"] == read_header(init)["network"]["config"]
 
 
+def test_an_unknown_init_is_one_line_naming_the_shipped_ones(still, tiny_clip, tmp_path, capsys):
+    code = main(["-q", "adapt", str(still), "-o", str(tmp_path / "x.look"), "--video", str(tiny_clip), "--init", "fast"])
+    _assert_one_line_error(code, capsys, "meta, meta-fast")
+    assert not (tmp_path / "x.look").exists()
+
+
 def test_width_only_applies_to_scratch(still, tiny_clip, tmp_path, capsys):
     code = main(["-q", "adapt", str(still), "-o", str(tmp_path / "x.look"), "--video", str(tiny_clip), "--width", "4"])
     _assert_one_line_error(code, capsys, "--init scratch")
