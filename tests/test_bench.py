@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from filmstyle._cli import main
 from filmstyle.core.config import METHODS as METHOD_NAMES
-from filmstyle.bench import table1
+from filmstyle.bench import report, table1
 from filmstyle.bench.report import format_text, markdown, write_json, write_markdown
 from filmstyle.core import config, video
 from filmstyle.core.config import BenchConfig
@@ -148,6 +149,10 @@ def test_bench_cli_on_a_tiny_data_folder(tmp_path: Path, monkeypatch: pytest.Mon
     for clip in config.TABLE1_CLIPS:
         assert result["per_clip"][clip]["meta"]["frames"] == 3
     assert (out / "table1.md").is_file() and (out / "table1.png").stat().st_size > 1000
+    sheets = sorted(p.name for p in (out / "sheets").iterdir())  # every (clip, still): source and each method
+    assert sheets == ["bigbuckbunny-sintel_f0016.png", "bikes-sintel_f0016.png"]
+    with Image.open(out / "sheets" / sheets[0]) as im:
+        assert im.width == 5 * report.SHEET_TILE  # source, meta, johnson, stylebank, gatys
 
 
 def test_bench_cli_missing_data_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

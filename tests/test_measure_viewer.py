@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from filmstyle.measure.sheet import contact_sheet, pick_frames, tile_height
+from filmstyle.measure.sheet import contact_sheet, grid_sheet, pick_frames, tile_height
 from filmstyle.measure.viewer import (LookMeter, dark_blobs, dark_share, luma, palette_ratio, rank_corr, rgb_to_lab,
                                       sliced_wasserstein, spearman, ssim, tone_drift, trim_bars)
 
@@ -227,6 +227,20 @@ def test_contact_sheet_size_and_atomic_write(tmp_path) -> None:
     full = contact_sheet(still, rows[:1], tmp_path / "full.png", width=40, colors=None)
     with Image.open(full) as im:
         assert im.mode == "RGB" and im.size == (80, 20 + 30)
+
+
+def test_grid_sheet_puts_each_column_side_by_side(tmp_path) -> None:
+    still = textured(1, h=32, w=64)
+    frames = [textured(k, h=48, w=64) for k in range(4)]
+    frames[2] = np.zeros_like(frames[2])  # the third column black, the others textured
+    out = grid_sheet(still, ["source", "a", "b", "c"], [(5, frames)], tmp_path / "grid.png", width=40, colors=None)
+    with Image.open(out) as im:
+        assert im.size == (4 * 40, 20 + 30)
+        px = np.asarray(im.convert("RGB")).astype(int)
+    assert px[35:, 80:120].max() < 30 < px[35:, 120:160].mean()  # under its label, column 2 is the black one
+    with pytest.raises(ValueError, match="one frame per column"):
+        grid_sheet(still, ["source", "a"], [(5, frames)], tmp_path / "bad.png", width=40)
+    assert not (tmp_path / "bad.png").exists()
 
 
 def test_eval_command_reports_what_a_viewer_sees_and_writes_a_sheet(tmp_path, capsys):

@@ -33,9 +33,8 @@ def add_parser(b: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from filmstyle.bench.report import format_text, write_json, write_markdown, write_png
+    from filmstyle.bench.report import format_text, write_all
     from filmstyle.bench.table1 import check_data, run_table1
-    from filmstyle.core.image import load_still, to_array
 
     values = given(args, BenchConfig)
     for name in ("methods", "stills", "seeds"):
@@ -46,8 +45,6 @@ def run(args: argparse.Namespace) -> None:
     cfg.out.mkdir(parents=True, exist_ok=True)
     log = (lambda _msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
     result = run_table1(cfg, log=log, device=device_of(args))
-    still = to_array(load_still(cfg.data / "styles" / cfg.stills[0], 256))  # the PNG shows the first run
-    written = [write_json(result, cfg.out / "table1.json"), write_markdown(result, cfg.out / "table1.md"),
-               write_png(result, still, cfg.out / "table1.png")]
+    written = write_all(result, cfg.out)
     print(format_text(result))
     print("wrote " + ", ".join(str(p) for p in written))

@@ -1,4 +1,5 @@
-"""Table 1 as text, Markdown, JSON and a PNG of sample frames; the paper's own Table 1 beside it."""
+"""Table 1 as text, Markdown, JSON, a PNG of sample frames and contact sheets of every method; the paper's own
+Table 1 beside it."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,10 @@ import numpy as np
 from filmstyle.bench.table1 import PAPER_CLIP_FOR, PAPER_NAMES, PAPER_TABLE1
 from filmstyle.core import video
 from filmstyle.core.files import atomic_path
+from filmstyle.core.image import load_still, to_array
+from filmstyle.measure.sheet import grid_sheet, pick_frames
+
+SHEET_TILE = 200  # px: a Table 1 sheet holds the source and every method side by side
 
 def _num(v: Any, spec: str) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
@@ -277,3 +282,48 @@ def write_png(result: Mapping[str, Any], still: np.ndarray, path: str | os.PathL
         fig.savefig(tmp, format="png")
     plt.close(fig)
     return Path(path)
+
+
+def _sheet_caption(run: Mapping[str, Any], clip: str, names: list[str]) -> list[str]:
+    rows = run["per_clip"][clip]
+    lines = [f"{Path(clip).stem} x {Path(run['still']).stem}, seed {run['seed']}: e_stab / the source's floor, "
+             "style distance, SSIM, palette"]
+    for name in names:
+        r = rows[name]
+        v = r.get("viewer") or {}
+        lines.append(f"{name}: {_num(r.get('ratio'), '.2f')}x, {_num(r.get('style_distance'), '.3f')}, "
+                     f"{_num(v.get('ssim_mean'), '.2f')}, {_num(v.get('palette_ratio'), '.2f')}")
+    return lines
+
+
+def write_sheets(result: Mapping[str, Any], folder: str | os.PathLike) -> list[Path]:
+    """Contact sheets of every (clip, still) of the first seed: the still, then for frames early, in the
+    middle and late in the clip the source and every method's render side by side, each method's
+    figures in the caption. Written as FOLDER/CLIP-STILL.png (small PNGs, 256 colours)."""
+    n = int(result["settings"]["n_frames"])
+    first = result["runs"][0]["seed"] if result["runs"] else None
+    ts = pick_frames(n)
+    written = []
+    for run in (r for r in result["runs"] if r["seed"] == first):
+        still = to_array(load_still(run["still"], 256))
+        for clip, renders in run["renders"].items():
+            size = tuple(result["settings"]["clips"][clip][0])
+            names = list(renders)
+            source = list(video.read_frames(Path(result["settings"]["data"]) / "videos" / clip, size=size,
+                                            max_frames=ts[-1] + 1))
+            outputs = [list(video.read_frames(renders[m], max_frames=ts[-1] + 1)) for m in names]
+            rows = [(t, [source[min(t, len(source) - 1)], *(o[min(t, len(o) - 1)] for o in outputs)]) for t in ts]
+            path = Path(folder) / f"{Path(clip).stem}-{Path(run['still']).stem}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written.append(grid_sheet(still, ["source", *names], rows, path, width=SHEET_TILE,
+                                      caption=_sheet_caption(run, clip, names)))
+    return written
+
+
+def write_all(result: Mapping[str, Any], out: str | os.PathLike) -> list[Path]:
+    """Everything ``filmstyle bench table1`` writes into its folder: table1.json, table1.md, table1.png
+    (the first run's middle frames) and sheets/ (:func:`write_sheets`)."""
+    out = Path(out)
+    still = to_array(load_still(result["runs"][0]["still"], 256))
+    return [write_json(result, out / "table1.json"), write_markdown(result, out / "table1.md"),
+            write_png(result, still, out / "table1.png"), *write_sheets(result, out / "sheets")]

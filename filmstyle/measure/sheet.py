@@ -1,4 +1,5 @@
-"""Contact sheets: the still, then source and output side by side for a few frames of a clip, as one small PNG.
+"""Contact sheets: the still, then source and output side by side for a few frames of a clip, as one small PNG
+(:func:`contact_sheet`; :func:`grid_sheet`: the same with more columns, e.g. every method of Table 1).
 
 Layout (``width`` = tile width in px; the sheet is ``2 * width`` wide):
 
@@ -70,12 +71,24 @@ def contact_sheet(still: np.ndarray, rows: Sequence[tuple[int, np.ndarray, np.nd
     keep the file small, or None for full RGB. The sheet is 2 * width px wide and
     tile_height(still) + sum over rows of max(tile heights) px high.
     """
+    return grid_sheet(still, ["source", "output"], [(t, [s, o]) for t, s, o in rows], out_path, width=width,
+                      caption=caption, colors=colors)
+
+
+def grid_sheet(still: np.ndarray, columns: Sequence[str], rows: Sequence[tuple[int, Sequence[np.ndarray]]],
+               out_path: str | os.PathLike, *, width: int = TILE_WIDTH, caption: Sequence[str] = (),
+               colors: int | None = 256) -> Path:
+    """:func:`contact_sheet` with any number of columns (e.g. the source and every method of Table 1):
+    the still top left with the caption right of it, then one row per (t, frames), frame k labelled
+    "COLUMNS[k] t=T". The sheet is len(columns) * width px wide, at least 2 * width."""
     if width < 16:
         raise ValueError(f"width must be at least 16 px, got {width}")
+    if any(len(frames) != len(columns) for _, frames in rows):
+        raise ValueError(f"every row needs one frame per column ({len(columns)})")
     still_tile = _tile(still, "still", width)
-    pairs = [(_tile(s, f"source t={t}", width), _tile(o, f"output t={t}", width)) for t, s, o in rows]
-    heights = [still_tile.height] + [max(a.height, b.height) for a, b in pairs]
-    sheet = Image.new("RGB", (2 * width, sum(heights)), (0, 0, 0))
+    tiles = [[_tile(img, f"{name} t={t}", width) for name, img in zip(columns, frames)] for t, frames in rows]
+    heights = [still_tile.height] + [max(tile.height for tile in row) for row in tiles]
+    sheet = Image.new("RGB", (max(2, len(columns)) * width, sum(heights)), (0, 0, 0))
     sheet.paste(still_tile, (0, 0))
     if caption:
         draw = ImageDraw.Draw(sheet)
@@ -84,9 +97,9 @@ def contact_sheet(still: np.ndarray, rows: Sequence[tuple[int, np.ndarray, np.nd
         for i, text in enumerate(caption):
             draw.text((width + 6, 4 + i * line), text, fill=(255, 255, 255), font=font)
     y = heights[0]
-    for (a, b), h in zip(pairs, heights[1:]):
-        sheet.paste(a, (0, y))
-        sheet.paste(b, (width, y))
+    for row, h in zip(tiles, heights[1:]):
+        for k, tile in enumerate(row):
+            sheet.paste(tile, (k * width, y))
         y += h
     if colors is not None:
         sheet = sheet.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG)
