@@ -94,3 +94,19 @@ def test_a_resumed_run_counts_the_seconds_of_the_steps_it_kept(tmp_path):
     assert result.seconds_before == pytest.approx(recorded) and result.seconds_total == pytest.approx(recorded + result.seconds)
     fresh = Trainer(*_problem(), steps=2).run(_step(_problem()[0]))
     assert fresh.seconds_before == 0.0 and fresh.seconds_total == fresh.seconds
+
+
+def test_stop_after_ends_at_a_step_with_a_checkpoint_and_the_resumed_run_is_the_whole_one(tmp_path):
+    net, opt = _problem()
+    whole = Trainer(net, opt, steps=7).run(_step(net))
+    ckpt = tmp_path / "run.ckpt"
+    net2, opt2 = _problem()
+    part = Trainer(net2, opt2, steps=7, checkpoint=ckpt, run_key="k", every=100).run(_step(net2), stop_after=1e-9)
+    assert part.steps == 1 and len(part.history) == 1  # out of time after the first step
+    assert store.read_header(ckpt, ("checkpoint",), "checkpoint")["step"] == 1
+    net3, opt3 = _problem()
+    rest = Trainer(net3, opt3, steps=7, checkpoint=ckpt, run_key="k").run(_step(net3), stop_after=3600)
+    assert rest.resumed_from == 1 and rest.steps == 7
+    for p, q in zip(net3.state_dict().values(), net.state_dict().values()):
+        assert torch.equal(p, q)
+    assert [r["total"] for r in rest.history] == [r["total"] for r in whole.history]

@@ -319,6 +319,21 @@ def test_resume_after_interrupt_equals_uninterrupted_run(vgg, tmp_path):
     assert other.resumed_from == 0  # another run's checkpoint is not used
 
 
+def test_stop_after_writes_the_iterations_done_and_resume_finishes_the_run(vgg, tmp_path):
+    content, styles, held = data()
+    cfg = tiny_cfg(algorithm="reptile", iterations=3, outer_lr=0.5, checkpoint_every=100)
+    tasks = sampler(held[:1], content).fixed_tasks()
+    whole = meta_train(cfg, sampler(styles, content), tasks, net=new_net(), vgg=vgg)
+    ckpt = tmp_path / "init.look.ckpt"
+    part = meta_train(cfg, sampler(styles, content), tasks, net=new_net(), vgg=vgg, checkpoint=ckpt, stop_after=1e-9)
+    assert part.iterations == 1 and part.look().meta["iterations"] == 1
+    assert [e["iteration"] for e in part.evals] == [0, 1]  # where it stopped, evaluated
+    rest = meta_train(cfg, sampler(styles, content), tasks, net=new_net(), vgg=vgg, checkpoint=ckpt, resume=True)
+    assert rest.resumed_from == 1 and rest.iterations == 3
+    for p, q in zip(rest.net.state_dict().values(), whole.net.state_dict().values()):
+        assert torch.equal(p, q)
+
+
 @pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="matplotlib not installed")
 def test_plot_curves_writes_a_png(tmp_path):
     spec = importlib.util.spec_from_file_location("meta_curves", Path(__file__).parents[1] / "benchmarks" / "meta_curves.py")
@@ -353,6 +368,11 @@ def test_cli_meta_train_writes_an_init_that_adapt_accepts(tmp_path, capsys):
     assert (tmp_path / "init.look.ckpt").exists()
     assert main(["-q", "adapt", str(tmp_path / "styles/a.png"), "-o", str(tmp_path / "a.look"), "--init", str(out),
                  "--content", str(tmp_path / "content"), "--steps", "1", "--size", "64", "--frames", "1"]) == 0
+    more = [a if a != "1" or args[i - 1] != "--iterations" else "3" for i, a in enumerate(args)]
+    assert main([*more, "--resume", "--stop-after", "0.001"]) == 0  # 1 more iteration, then out of time
+    assert "stopped at 2 of 3" in capsys.readouterr().out and load_look(out).meta["iterations"] == 2
+    assert main([*more, "--stop-after", "0"]) == 2
+    assert "--stop-after must be above 0" in capsys.readouterr().err
 
 
 def test_cli_meta_train_without_data_folders_says_so(tmp_path, monkeypatch, capsys):

@@ -90,6 +90,19 @@ def at_least(minimum: int, what: str) -> Callable[[str], int]:
     return parse
 
 
+def positive_float(what: str) -> Callable[[str], float]:
+    """argparse type: a number above 0."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{what} must be above 0, got {text}")
+        return value
+    return parse
+
+
 def progress(total: int | None, desc: str, unit: str, quiet: bool):  # noqa: ANN201 - a tqdm bar
     """A progress bar on stderr (disabled with -q)."""
     from tqdm import tqdm

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from filmstyle._cli.common import claim, device_of, device_option, force_option, given, option, progress
+from filmstyle._cli.common import claim, device_of, device_option, force_option, given, option, positive_float, progress
 from filmstyle.core.config import ADAPT_TONES, OUTER_LOOPS, PARAMS, MetaTrainConfig
 from filmstyle.core.errors import InputError
 
@@ -44,6 +44,9 @@ def add_parser(m: argparse.ArgumentParser) -> None:
     device_option(m)
     m.add_argument("--resume", action="store_true", help="go on from OUT.ckpt if it belongs to the same run "
                    "(replacing OUT)")
+    m.add_argument("--stop-after", type=positive_float("--stop-after"), metavar="SECONDS",
+                   help="stop after about this many seconds, at the end of an iteration: the init so far is "
+                        "written and the checkpoint kept, and the same command with --resume goes on")
     force_option(m)
     m.add_argument("--init", default=argparse.SUPPRESS, help="'scratch' (default: a new network) or a look/init file to start from")
 
@@ -75,8 +78,11 @@ def run(args: argparse.Namespace) -> None:
 
         out, result = meta_train_init(cfg, styles_dir=styles, content_dir=content, videos_dir=args.videos,
                                         output=args.output, log_path=log, resume=args.resume, device=device_of(args),
-                                        on_iteration=on_iteration, **({"init": args.init} if hasattr(args, "init") else {}))
+                                        on_iteration=on_iteration, stop_after=args.stop_after,
+                                        **({"init": args.init} if hasattr(args, "init") else {}))
     resumed = f", resumed at {result.resumed_from}" if result.resumed_from else ""
+    if result.iterations < cfg.iterations:
+        resumed += f"; stopped at {result.iterations} of {cfg.iterations} (--stop-after; --resume goes on)"
     first, last = result.evals[0], result.evals[-1]
     print(f"wrote {out}: {cfg.algorithm}, {result.iterations} iterations{resumed} in {result.seconds:.0f} s; held-out loss "
           f"after {cfg.eval_steps} steps: {first['eval_post']:.4g} (iteration {first['iteration']}) -> "

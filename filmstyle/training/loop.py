@@ -122,9 +122,11 @@ class Trainer:
             return None
         return store.snapshot(self.module, self.optimizer), _json_copy(self.state), self.seconds_before + seconds
 
-    def run(self, step: StepFn) -> TrainResult:
+    def run(self, step: StepFn, *, stop_after: float | None = None) -> TrainResult:
         """Steps ``start + 1 .. steps``; KeyboardInterrupt (SIGINT, or SIGTERM, which is raised as
-        one here) saves the last completed step and propagates."""
+        one here) saves the last completed step and propagates. ``stop_after``: seconds of this
+        session after which the run stops at the end of a step, saves its checkpoint and returns
+        (``steps`` of the result: the last step done); the same run resumed goes on from there."""
         gen, t0, done = torch.Generator(), time.perf_counter(), self.start
         last = self._snapshot(0.0)
         with _sigterm_as_interrupt():
@@ -143,13 +145,16 @@ class Trainer:
                     last = self._snapshot(time.perf_counter() - t0)
                     if self.on_step is not None:
                         self.on_step(i, record)
-                    if last is not None and (i % self.every == 0 or i == self.steps):
+                    out_of_time = stop_after is not None and time.perf_counter() - t0 >= stop_after
+                    if last is not None and (i % self.every == 0 or i == self.steps or out_of_time):
                         self._save(last[0], i, last[1], last[2])
+                    if out_of_time:
+                        break
             except KeyboardInterrupt:
                 if last is not None and done > self.start:
                     self._save(last[0], done, last[1], last[2])
                 raise
-        return TrainResult(steps=self.steps, history=self.history, seconds=time.perf_counter() - t0,
+        return TrainResult(steps=done, history=self.history, seconds=time.perf_counter() - t0,
                            resumed_from=self.start, state=self.state, seconds_before=self.seconds_before)
 
 

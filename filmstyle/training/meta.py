@@ -248,7 +248,8 @@ class MetaTrainResult:
 def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task], *, net: TransformerNet | None = None,
                vgg: VGG19Features | None = None, checkpoint: str | os.PathLike | None = None, resume: bool = False,
                log_path: str | os.PathLike | None = None, device: torch.device | None = None,
-               on_iteration: Callable[[dict[str, float]], None] | None = None) -> MetaTrainResult:
+               on_iteration: Callable[[dict[str, float]], None] | None = None,
+               stop_after: float | None = None) -> MetaTrainResult:
     """Meta-train ``net`` (default: a new TransformerNet seeded by ``cfg.seed``) for ``cfg.iterations``.
 
     Runs in the one loop (:class:`filmstyle.training.loop.Trainer`), one outer iteration a step.
@@ -258,7 +259,10 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
     from it. ``log_path`` gets one JSON line per iteration: iteration, algorithm, pre, post (query
     losses before/after adaptation), seconds, and eval_pre/eval_post when evaluated. ``device``: where
     it computes (default: where ``net`` is); the tasks move there, the result's network comes back
-    to the CPU. The device is not part of the run: a run may resume on another.
+    to the CPU. The device is not part of the run: a run may resume on another. ``stop_after``:
+    seconds after which the run stops at the end of an iteration (held-out evaluation then, checkpoint
+    kept; :meth:`filmstyle.training.loop.Trainer.run`): the result holds the iterations done, and the
+    same run resumed goes on to ``cfg.iterations``.
     """
     if net is None:
         torch.manual_seed(cfg.seed)
@@ -305,12 +309,15 @@ def meta_train(cfg: MetaTrainConfig, train: TaskSampler, held_out: Sequence[Task
         return record
 
     try:
-        result = trainer.run(iteration)
+        result = trainer.run(iteration, stop_after=stop_after)
     except KeyboardInterrupt:
         if ckpt is not None:
             log.warning("interrupted: checkpoint in %s; resume to go on", ckpt)
         raise
-    return MetaTrainResult(net=net.cpu(), config=cfg, iterations=cfg.iterations, evals=list(evals), resumed_from=trainer.start,
+    if held_out and result.steps > trainer.start and (not evals or evals[-1]["iteration"] != result.steps):
+        evals.append({"iteration": result.steps, **evaluate(net, held_out, cfg, vgg)})  # stopped early: where it got
+        _log(log_file, {"algorithm": cfg.algorithm, **evals[-1]})
+    return MetaTrainResult(net=net.cpu(), config=cfg, iterations=result.steps, evals=list(evals), resumed_from=trainer.start,
                            seconds=result.seconds)
 
 
@@ -319,7 +326,8 @@ def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, co
                       log_path: str | os.PathLike | None = None, resume: bool = False, frames_per_clip: int = 8,
                       init: str = "scratch", device: str = DEVICE,
                       on_iteration: Callable[[dict[str, float]], None] | None = None,
-                      shown: Callable[[Task], Any] | None = None) -> tuple[Path, MetaTrainResult]:
+                      shown: Callable[[Task], Any] | None = None,
+                      stop_after: float | None = None) -> tuple[Path, MetaTrainResult]:
     """Meta-train on folders (held-out set: :mod:`filmstyle.training.tasks`) and write the init look file.
 
     ``init``: "scratch" (a new network of ``cfg.width`` x ``cfg.depth``) or a look/init file to start
@@ -328,7 +336,8 @@ def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, co
     The checkpoint is ``output + ".ckpt"``; it is kept after the run so the run can be extended.
     ``device``: "auto", "cpu" or "cuda" (:func:`filmstyle.core.device.resolve_device`). ``shown``: what
     every task's losses see (:class:`filmstyle.training.tasks.TaskSampler`); it must follow ``cfg.tone``
-    (:func:`filmstyle.adaptation.meta_train_init` sets it).
+    (:func:`filmstyle.adaptation.meta_train_init` sets it). ``stop_after``: as :func:`meta_train`; the
+    init written then is the network after the iterations done (its header says how many).
     """
     if (shown is None) != (cfg.tone == "none"):
         raise ValueError(f"tone {cfg.tone!r} needs {'no' if cfg.tone == 'none' else 'a'} 'shown' for the tasks")
@@ -342,7 +351,8 @@ def run_meta_training(cfg: MetaTrainConfig, *, styles_dir: str | os.PathLike, co
                        grade_prob=0.0, seed=EVAL_SEED, **sampler)
     net = _initial_net(cfg, init, cfg.warmup, split.train_content, out.with_name(out.name + ".warmup.look"), where)
     result = meta_train(cfg, train, held.fixed_tasks(), net=net, checkpoint=out.with_name(out.name + ".ckpt"),
-                        resume=resume, log_path=log_path, device=where, on_iteration=on_iteration)
+                        resume=resume, log_path=log_path, device=where, on_iteration=on_iteration,
+                        stop_after=stop_after)
     result.look().save(out)
     return out, result
 
