@@ -370,7 +370,7 @@ def test_cli_meta_train_writes_an_init_that_adapt_accepts(tmp_path, capsys):
                  "--content", str(tmp_path / "content"), "--steps", "1", "--size", "64", "--frames", "1"]) == 0
     more = [a if a != "1" or args[i - 1] != "--iterations" else "3" for i, a in enumerate(args)]
     assert main([*more, "--resume", "--stop-after", "0.001"]) == 0  # 1 more iteration, then out of time
-    assert "stopped at 2 of 3" in capsys.readouterr().out and load_look(out).meta["iterations"] == 2
+    assert "2 of 3 iterations (stopped by --stop-after" in capsys.readouterr().out and load_look(out).meta["iterations"] == 2
     assert main([*more, "--stop-after", "0"]) == 2
     assert "--stop-after must be above 0" in capsys.readouterr().err
 

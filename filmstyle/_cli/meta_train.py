@@ -81,9 +81,10 @@ def run(args: argparse.Namespace) -> None:
                                         on_iteration=on_iteration, stop_after=args.stop_after,
                                         **({"init": args.init} if hasattr(args, "init") else {}))
     resumed = f", resumed at {result.resumed_from}" if result.resumed_from else ""
+    done = f"{result.iterations} iterations"
     if result.iterations < cfg.iterations:
-        resumed += f"; stopped at {result.iterations} of {cfg.iterations} (--stop-after; --resume goes on)"
+        done = f"{result.iterations} of {cfg.iterations} iterations (stopped by --stop-after; --resume goes on)"
     first, last = result.evals[0], result.evals[-1]
-    print(f"wrote {out}: {cfg.algorithm}, {result.iterations} iterations{resumed} in {result.seconds:.0f} s; held-out loss "
+    print(f"wrote {out}: {cfg.algorithm}, {done}{resumed} in {result.seconds:.0f} s; held-out loss "
           f"after {cfg.eval_steps} steps: {first['eval_post']:.4g} (iteration {first['iteration']}) -> "
           f"{last['eval_post']:.4g}; log {log}")
