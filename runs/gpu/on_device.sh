@@ -2,7 +2,7 @@
 # Runs ON the lent GPU machine (device tool), from the repository root, with .gpu/ carried (built by
 # runs/gpu/prepare.sh). One call, one part:
 #   bash .gpu/on_device.sh train    # CUDA smoke test, then three meta-training runs side by side on the GPU
-#   bash .gpu/on_device.sh render   # render --device cuda at 1080p and 4K (issue 14's GPU figures)
+#   bash .gpu/on_device.sh render   # tests/test_cuda.py, then render --device cuda at 1080p and 4K (issue 14)
 # Everything comes back as one file, $OUT/gpu_PART.tar (the device returns at most 8 files).
 # TRAIN_SECONDS (default 400): each run's --stop-after; the three runs share the GPU.
 # A dry run here, on the CPU: PY=.venv/bin/python DEVICE=cpu TRAIN_SECONDS=5 TRAIN_ARGS="--size 64 --meta-batch 1
@@ -37,6 +37,7 @@ if [ "$part" = train ]; then
   tail -n 2 $work/log_*.txt
 elif [ "$part" = render ]; then
   $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .gpu/whl_render/*.whl || exit 1
+  $PY -m pytest -q -p no:cacheprovider -rs tests/test_cuda.py tests/test_device.py 2>&1 | tail -n 15 | tee $work/pytest.txt
   $PY - <<'PY' 2>&1 | tee $work/render.txt
 import os, subprocess, sys, time
 from filmstyle.core import video
