@@ -20,8 +20,8 @@ from filmstyle.core.guided import apply_coefficients_rows, guided_coefficients, 
 from filmstyle.core.config import RenderOptions
 from filmstyle.grading.grade import CONTENT_FRAMES, CONTENT_SIZE, LUTFrames
 from filmstyle.core.image import blend, from_array, preserve_color, to_array
-from filmstyle.grading.tone import (DETAIL_SIGMA, ExposureLock, GradedDetail, ToneAnchor, box_slices, grade_lut,
-                                    lock_offset, luma, measure_tone_curve, picture_box)
+from filmstyle.grading.tone import (DETAIL_SIGMA, ExposureLock, GradedDetail, ToneAnchor, box_slices, detail_sigma,
+                                    grade_lut, limit_detail, lock_offset, luma, measure_tone_curve, picture_box)
 from filmstyle.look import Look
 from filmstyle.lut.yuv import RGB_TO_YCBCR709, crop_planes, paste_planes, split_planes, window_planes, ycbcr_to_rgb
 from filmstyle.measure.speed import Stopwatch, fps
@@ -160,7 +160,10 @@ class FrameStylizer:
         if not network:
             return small, self.graded.grade(small if self.pre is None else self.pre(small)).astype(np.float32), None
         src, out = self._network(small)
-        return small, self.graded.grade(src).astype(np.float32), self.graded.fine(out)
+        fine = self.graded.fine(out)
+        if self.options.detail_limit is not None:
+            fine = limit_detail(fine, src, self.options.detail_limit, detail_sigma(out.shape, self.graded.sigma))
+        return small, self.graded.grade(src).astype(np.float32), fine
 
     def compose(self, frame: np.ndarray, small: np.ndarray, base: np.ndarray, correction: np.ndarray) -> np.ndarray:
         """The finished frame: the grade of the full-size picture plus ``correction`` (the detail,

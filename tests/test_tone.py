@@ -10,7 +10,7 @@ import torch
 
 from filmstyle.core import video
 from filmstyle.core.config import RenderOptions
-from filmstyle.grading.tone import GradedDetail, ToneAnchor, limit_slope, luma, tone_curve
+from filmstyle.grading.tone import DETAIL_FLOOR, GradedDetail, ToneAnchor, limit_detail, limit_slope, luma, tone_curve
 from filmstyle.look import Look
 from filmstyle.measure.viewer import mean_luma, tone_drift
 from filmstyle.nets.transformer import TransformerNet
@@ -262,6 +262,31 @@ def test_blending_carries_only_the_detail_so_a_fade_leaves_no_ghost(tmp_path):
     layer = np.random.default_rng(0).normal(0, 20, frames[0].shape).astype(np.float32)
     out = b(frames[0], layer)
     assert out.dtype == np.float32 and np.array_equal(out, layer) and out.min() < 0  # signed, unclipped
+
+
+def test_detail_limit_keeps_texture_where_the_footage_has_some_and_invents_none_where_it_is_flat():
+    rng = np.random.default_rng(0)
+    h, w = 64, 128
+    source = np.full((h, w, 3), 128.0, np.float32)
+    source[:, w // 2:] += rng.normal(0, 20, (h, w // 2, 1))  # the right half textured, the left flat (fog)
+    fine = rng.normal(0, 10, (h, w, 3)).astype(np.float32)  # the network's detail everywhere
+    kept = limit_detail(fine, source, 2.0, 2.0)
+    flat, textured = kept[:, 8:w // 2 - 16], kept[:, w // 2 + 16:-8]
+    assert np.sqrt((flat ** 2).mean()) < 1.5 * DETAIL_FLOOR  # the fog gets no more than grain
+    assert np.allclose(textured, fine[:, w // 2 + 16:-8])  # within 2x the footage's own: untouched
+    assert np.array_equal(np.sign(kept), np.sign(fine))  # only scaled down, never changed in kind
+
+
+def test_render_detail_limit_calms_a_flat_clip(tmp_path):
+    clip = make_clip(tmp_path / "flat.mp4", frames=6, moving=False)
+    look = Look(TransformerNet(width=4, depth=1), still=np.full((32, 32, 3), (90, 120, 160), np.uint8))
+    outs = {}
+    for k in (None, 0.5):
+        dst = tmp_path / f"out_{k}.mp4"
+        render_video(look, clip, dst, RenderOptions(detail_limit=k, temporal="none"))
+        outs[k] = np.stack(list(video.read_frames(dst))).astype(float)
+    detail = {k: np.abs(o - np.median(o, axis=(1, 2), keepdims=True)).mean() for k, o in outs.items()}
+    assert detail[0.5] < detail[None]
 
 
 def test_detail_of_a_smaller_output_is_scaled_up_to_the_source():

@@ -234,6 +234,10 @@ class RenderOptions:
     flow (:class:`filmstyle.render.BlendingStylizer`). 1: every frame; more needs ``temporal`` "blend".
     None (auto): :data:`NETWORK_EVERY` with ``temporal`` "blend" and ``tone`` "grade" (where it was
     measured), else 1; ``every`` is the value in effect.
+    detail_limit: with ``tone`` "grade", the network's detail is held to at most this many times the
+    footage's own detail in the same band, locally (plus :data:`filmstyle.grading.tone.DETAIL_FLOOR`
+    levels): where the footage is flat (fog, sky, a wall) the network may not invent texture
+    (:func:`filmstyle.grading.tone.limit_detail`). None: no limit.
     backend: what runs the network: "torch", "onnx" (ONNX Runtime on the network exported in memory,
     :mod:`filmstyle.nets.onnx`; needs ``pip install 'filmstyle[onnx]'``), or "auto": onnx for a video
     where that extra is installed, else torch. Both give the same frames within a level; onnx ran the
@@ -263,6 +267,7 @@ class RenderOptions:
     detail: str = "source"
     network_side: int | None = NETWORK_SIDE
     network_every: int | None = None
+    detail_limit: float | None = None
     backend: str = "auto"
     device: str = DEVICE
     strict: bool = False
@@ -276,6 +281,8 @@ class RenderOptions:
             raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
         if self.network_every is not None and self.network_every < 1:
             raise InputError(None, f"--network-every must be at least 1, got {self.network_every}")
+        if self.detail_limit is not None and not self.detail_limit > 0:
+            raise InputError(None, f"--detail-limit must be above 0, got {self.detail_limit}")
         _one_of("tone", self.tone, TONES)
         _one_of("codec", self.codec, CODECS)
         _encoder(self.crf, self.preset)

@@ -149,6 +149,24 @@ def detail(output: np.ndarray, sigma: float) -> np.ndarray:
     return output - cv2.GaussianBlur(output, (0, 0), sigma)
 
 
+DETAIL_FLOOR = 1.5  # levels of 255: the network's detail allowed anywhere, however flat the footage (grain)
+
+
+def limit_detail(fine: np.ndarray, source: np.ndarray, limit: float, sigma: float) -> np.ndarray:
+    """The network's detail ``fine`` ((h, w, 3) float32, signed) held locally to at most ``limit`` times
+    the detail of ``source`` ((h, w, 3), the picture it was made from) in the same band (above
+    ``sigma`` px), plus :data:`DETAIL_FLOOR` levels. Local: both detail energies (luma) averaged over a
+    Gaussian of 2 ``sigma``; where the network's exceeds the allowance, its detail is scaled down."""
+    import cv2
+
+    src = detail(np.ascontiguousarray(source, dtype=np.float32) @ _LUMA, sigma)
+    net = np.ascontiguousarray(fine) @ _LUMA
+    spread = 2 * sigma
+    allowed = limit * np.sqrt(cv2.GaussianBlur(src * src, (0, 0), spread)) + DETAIL_FLOOR
+    actual = np.sqrt(cv2.GaussianBlur(net * net, (0, 0), spread)) + 1e-6
+    return fine * np.minimum(1.0, allowed / actual)[..., None]
+
+
 def detail_sigma(shape: tuple[int, ...], sigma: float = DETAIL_SIGMA) -> float:
     """``sigma`` (px at a short side of 360, default :data:`DETAIL_SIGMA`) scaled to a frame of ``shape`` (H, W, ...)."""
     return sigma * min(shape[0], shape[1]) / DETAIL_SHORT_SIDE
