@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from filmstyle.core.config import TABLE1_BACKEND, AdaptConfig, LossConfig
 from filmstyle.methods.base import Method, Prepared, adapted_look
@@ -29,6 +30,7 @@ class MetaBudget:
     temporal_weight: float = LossConfig.temporal_weight  # adapt's default (docs/results/temporal.md)
     tone: str = AdaptConfig.tone  # what adapt's loss sees (adapt's default, docs/results/looks.md)
     network_every: int = RenderOptions(tone=AdaptConfig.tone).every  # the render's (auto) default for that tone
+    detail_limit: float | None = RenderOptions.detail_limit  # the render's default
 
 
 class MetaMethod(Method):
@@ -39,13 +41,20 @@ class MetaMethod(Method):
     FULL = MetaBudget()
     QUICK = MetaBudget(size=128, frames=8)  # K kept; crops and sampled frames cut
 
+    def budget_dict(self) -> dict[str, Any]:
+        """The budget, without a detail limit that is off (cells made before the option keep their key)."""
+        d = super().budget_dict()
+        if d.get("detail_limit") is None:
+            d.pop("detail_limit", None)
+        return d
+
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         b = self.budget
         weight = b.temporal_weight
         cfg = AdaptConfig(steps=b.steps, lr=b.lr, size=b.size, frames=b.frames, seed=self.seed, tone=b.tone,
                           loss=LossConfig(temporal_weight=weight))
         options = RenderOptions(backend=TABLE1_BACKEND, device=self.device.type, tone=b.tone,
-                                network_every=b.network_every)  # filmstyle render's defaults
+                                network_every=b.network_every, detail_limit=b.detail_limit)  # render's defaults
         return adapted_look(self.name, still, clip, cfg, init=self.init, temporal_weight=weight, device=self.device,
                             checkpoint=self.checkpoint,
                             stylizer=lambda look: make_stylizer(look, clip, options))
