@@ -161,7 +161,7 @@ class FrameStylizer:
             return small, self.graded.grade(small if self.pre is None else self.pre(small)).astype(np.float32), None
         src, out = self._network(small)
         fine = self.graded.fine(out)
-        if self.options.detail_limit is not None:
+        if self.options.detail_limit:
             fine = limit_detail(fine, src, self.options.detail_limit, detail_sigma(out.shape, self.graded.sigma))
         return small, self.graded.grade(src).astype(np.float32), fine
 

@@ -17,7 +17,7 @@ from filmstyle.core.image import load_image
 
 # Options that are not a library setting: what to read and write, and CLI-only switches.
 CLI_ONLY = {"help", "version", "quiet", "command", "output", "video", "content", "look", "lut", "still", "json",
-            "csv", "png", "sheet", "restart", "width", "depth", "save_lut", "end_kernel", "decoder", "styles", "videos", "log", "resume", "init",
+            "csv", "png", "sheet", "restart", "width", "depth", "save_lut", "end_kernel", "decoder", "styles", "videos", "log", "resume", "init", "stop_after",
             "bench"}
 
 

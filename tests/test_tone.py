@@ -10,6 +10,7 @@ import torch
 
 from filmstyle.core import video
 from filmstyle.core.config import RenderOptions
+from filmstyle.core.errors import InputError
 from filmstyle.grading.tone import DETAIL_FLOOR, GradedDetail, ToneAnchor, limit_detail, limit_slope, luma, tone_curve
 from filmstyle.look import Look
 from filmstyle.measure.viewer import mean_luma, tone_drift
@@ -281,12 +282,14 @@ def test_render_detail_limit_calms_a_flat_clip(tmp_path):
     clip = make_clip(tmp_path / "flat.mp4", frames=6, moving=False)
     look = Look(TransformerNet(width=4, depth=1), still=np.full((32, 32, 3), (90, 120, 160), np.uint8))
     outs = {}
-    for k in (None, 0.5):
+    for k in (0.0, 0.5):
         dst = tmp_path / f"out_{k}.mp4"
         render_video(look, clip, dst, RenderOptions(detail_limit=k, temporal="none"))
         outs[k] = np.stack(list(video.read_frames(dst))).astype(float)
     detail = {k: np.abs(o - np.median(o, axis=(1, 2), keepdims=True)).mean() for k, o in outs.items()}
-    assert detail[0.5] < detail[None]
+    assert detail[0.5] < detail[0.0]
+    with pytest.raises(InputError, match="--detail-limit must be 0"):
+        RenderOptions(detail_limit=-1.0)
 
 
 def test_detail_of_a_smaller_output_is_scaled_up_to_the_source():

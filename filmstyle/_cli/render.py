@@ -5,7 +5,7 @@ import argparse
 import os
 
 from filmstyle._cli.common import (at_least, claim, executor_options, force_option, frames_total, given, option,
-                                   parse_size, positive_float, progress)
+                                   parse_size, progress)
 from filmstyle.core.config import Segmenting, BACKEND_CHOICES, DETAILS, DEVICES, CODECS, COLOR_STAGES, FLOWS, PRESETS, TEMPORAL_MODES, TONES, TRANSFERS, RenderOptions
 
 
@@ -46,9 +46,10 @@ def add_parser(r: argparse.ArgumentParser) -> None:
            help="run the network on every Nth frame (and at cuts) and carry its look along the flow between them: "
                 "about N times less network time (needs --temporal blend; docs/results/speed.md); not given: "
                 "3 with --temporal blend and --tone grade, else 1")
-    option(r, "--detail-limit", cls=RenderOptions, type=positive_float("--detail-limit"), metavar="K",
+    option(r, "--detail-limit", cls=RenderOptions, type=float, metavar="K",
            help="with --tone grade: hold the network's detail to K times the footage's own detail nearby, so that it "
-                "invents no texture where the footage is flat (fog, sky, walls); not given: no limit")
+                "invents no texture where the footage is flat (fog, sky, walls); 0: no limit (a painting's strokes "
+                "everywhere)")
     option(r, "--device", cls=RenderOptions, choices=DEVICES,
            help="where the network runs: auto (a CUDA GPU where torch sees one, else the CPU), cpu or cuda")
     option(r, "--backend", cls=RenderOptions, choices=BACKEND_CHOICES,

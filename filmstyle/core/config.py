@@ -173,6 +173,12 @@ NETWORK_SIDE = 360
 # distance and e_stab falls a little; 1080p renders at 2x the FPS (6.5 -> 13.1). The blending already
 # carries 80% of each frame's detail from the frame before.
 NETWORK_EVERY = 3
+# render --detail-limit (with --tone grade): the network's detail held locally to this many times the footage's own
+# detail in its band, so that it invents no texture on flat walls, sky and fog. Measured on 6 development pairs
+# (docs/results/looks.md): against no limit, e_stab/floor 1.97 -> 1.71, SSIM 0.83 -> 0.86, style distance 0.703 ->
+# 0.718 (1: 1.51, 0.89, 0.737, visibly less painterly; 3: 1.81, 0.85, 0.711); the film stills' looks unchanged, on
+# Table 1's clips too. 0: no limit.
+DETAIL_LIMIT = 2.0
 ADAPT_INIT = "meta"  # adapt starts from the shipped meta-learned init ("scratch": random weights; or a file)
 SCRATCH_STEPS = 500  # adapt --init scratch: a random network needs hundreds of steps (docs/results/meta.md)
 SCRATCH_LR = 1e-3  # Johnson et al. 2016, sec. 4.1
@@ -237,7 +243,7 @@ class RenderOptions:
     detail_limit: with ``tone`` "grade", the network's detail is held to at most this many times the
     footage's own detail in the same band, locally (plus :data:`filmstyle.grading.tone.DETAIL_FLOOR`
     levels): where the footage is flat (fog, sky, a wall) the network may not invent texture
-    (:func:`filmstyle.grading.tone.limit_detail`). None: no limit.
+    (:func:`filmstyle.grading.tone.limit_detail`; :data:`DETAIL_LIMIT`). 0: no limit.
     backend: what runs the network: "torch", "onnx" (ONNX Runtime on the network exported in memory,
     :mod:`filmstyle.nets.onnx`; needs ``pip install 'filmstyle[onnx]'``), or "auto": onnx for a video
     where that extra is installed, else torch. Both give the same frames within a level; onnx ran the
@@ -267,7 +273,7 @@ class RenderOptions:
     detail: str = "source"
     network_side: int | None = NETWORK_SIDE
     network_every: int | None = None
-    detail_limit: float | None = None
+    detail_limit: float = DETAIL_LIMIT
     backend: str = "auto"
     device: str = DEVICE
     strict: bool = False
@@ -281,8 +287,8 @@ class RenderOptions:
             raise InputError(None, f"--network-side must be at least 16 px, got {self.network_side}")
         if self.network_every is not None and self.network_every < 1:
             raise InputError(None, f"--network-every must be at least 1, got {self.network_every}")
-        if self.detail_limit is not None and not self.detail_limit > 0:
-            raise InputError(None, f"--detail-limit must be above 0, got {self.detail_limit}")
+        if not self.detail_limit >= 0:
+            raise InputError(None, f"--detail-limit must be 0 (no limit) or more, got {self.detail_limit}")
         _one_of("tone", self.tone, TONES)
         _one_of("codec", self.codec, CODECS)
         _encoder(self.crf, self.preset)

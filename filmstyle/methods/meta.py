@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
 
 from filmstyle.core.config import TABLE1_BACKEND, AdaptConfig, LossConfig
 from filmstyle.methods.base import Method, Prepared, adapted_look
@@ -30,7 +29,7 @@ class MetaBudget:
     temporal_weight: float = LossConfig.temporal_weight  # adapt's default (docs/results/temporal.md)
     tone: str = AdaptConfig.tone  # what adapt's loss sees (adapt's default, docs/results/looks.md)
     network_every: int = RenderOptions(tone=AdaptConfig.tone).every  # the render's (auto) default for that tone
-    detail_limit: float | None = RenderOptions.detail_limit  # the render's default
+    detail_limit: float = RenderOptions.detail_limit  # the render's default
 
 
 class MetaMethod(Method):
@@ -40,13 +39,6 @@ class MetaMethod(Method):
     source = "Chen et al., AICS 2019 (the paper), sec. 2-4; filmstyle adapt + render --temporal blend"
     FULL = MetaBudget()
     QUICK = MetaBudget(size=128, frames=8)  # K kept; crops and sampled frames cut
-
-    def budget_dict(self) -> dict[str, Any]:
-        """The budget, without a detail limit that is off (cells made before the option keep their key)."""
-        d = super().budget_dict()
-        if d.get("detail_limit") is None:
-            d.pop("detail_limit", None)
-        return d
 
     def prepare(self, still: str | os.PathLike, clip: str | os.PathLike) -> Prepared:
         b = self.budget
