@@ -7,20 +7,15 @@ import pytest
 import torch
 
 from filmstyle._cli import main
-from filmstyle.core import video
 from filmstyle.core.assets import DEMO_LOOK, DEMO_STILL
+from tests.test_device import rendered_on
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
 
 
 def test_render_on_the_gpu_gives_the_cpus_frames(tiny_clip, tmp_path):
-    outs = {}
-    for device in ("cuda", "cpu"):
-        dst = tmp_path / f"{device}.mp4"
-        assert main(["-q", "render", str(tiny_clip), "-l", str(DEMO_LOOK), "-o", str(dst), "--device", device,
-                     "--max-frames", "4", "--backend", "torch"]) == 0
-        outs[device] = np.stack(list(video.read_frames(dst))).astype(float)
-    assert outs["cuda"].shape == outs["cpu"].shape and np.abs(outs["cuda"] - outs["cpu"]).mean() < 1.0
+    cuda, cpu = (rendered_on(device, tiny_clip, tmp_path, frames=4) for device in ("cuda", "cpu"))
+    assert cuda.shape == cpu.shape and np.abs(cuda - cpu).mean() < 1.0
 
 
 def test_stylize_on_the_gpu_gives_the_cpus_picture(tmp_path):

@@ -44,16 +44,21 @@ def test_device_cuda_without_a_gpu_is_one_line(command, tiny_clip, tmp_path, cap
     assert not any(tmp_path.glob("o.*")) and not any(tmp_path.glob("i.*"))
 
 
-def test_the_cpu_device_gives_the_default_frames(tiny_clip, tmp_path):
+def rendered_on(device: str, clip, folder, frames: int = 3):  # noqa: ANN001, ANN201 - (N, H, W, 3) float array
+    """The demo look's render of ``clip`` with the network in torch on ``device`` (also tests/test_cuda.py)."""
     import numpy as np
 
     from filmstyle.core import video
     from filmstyle.core.assets import DEMO_LOOK
 
-    outs = {}
-    for device in ("auto", "cpu"):
-        dst = tmp_path / f"{device}.mp4"
-        assert main(["-q", "render", str(tiny_clip), "-l", str(DEMO_LOOK), "-o", str(dst), "--device", device,
-                     "--max-frames", "3", "--backend", "torch"]) == 0
-        outs[device] = np.stack(list(video.read_frames(dst))).astype(float)
-    assert np.abs(outs["auto"] - outs["cpu"]).mean() < 0.5  # h264 is not always bit-repeatable (test_config)
+    dst = folder / f"{device}.mp4"
+    assert main(["-q", "render", str(clip), "-l", str(DEMO_LOOK), "-o", str(dst), "--device", device,
+                 "--max-frames", str(frames), "--backend", "torch"]) == 0
+    return np.stack(list(video.read_frames(dst))).astype(float)
+
+
+def test_the_cpu_device_gives_the_default_frames(tiny_clip, tmp_path):
+    import numpy as np
+
+    auto, cpu = rendered_on("auto", tiny_clip, tmp_path), rendered_on("cpu", tiny_clip, tmp_path)
+    assert np.abs(auto - cpu).mean() < 0.5  # h264 is not always bit-repeatable (test_config)
