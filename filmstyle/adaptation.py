@@ -102,7 +102,7 @@ def adapt_look(still: str | os.PathLike, cfg: AdaptConfig | None = None, *, vide
     """Adapt a transform network to the style of ``still``; returns the look and the run's figures.
 
     ``init``: "meta" (the shipped meta-learned initialisation), "meta-fast" (the shipped init of a
-    lean network that runs about twice as fast), "scratch" (Johnson et al.: random weights) or a
+    lean network that runs about 2.5x as fast), "scratch" (Johnson et al.: random weights) or a
     look/init file. ``cfg`` None: :meth:`AdaptConfig.for_init` of ``init``. ``net_config``
     (width and/or depth, the rest of :data:`FILMSTYLE_NET`) applies to ``init="scratch"`` only.
     ``device``: where it trains, "auto", "cpu" or "cuda" (:func:`filmstyle.core.device.resolve_device`);

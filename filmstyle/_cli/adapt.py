@@ -18,7 +18,7 @@ def add_parser(a: argparse.ArgumentParser) -> None:
     src.add_argument("--content", help="folder of content images instead of a clip")
     a.add_argument("--init", default=argparse.SUPPRESS,
                    help="'meta' (the shipped meta-learned initialisation, default), 'meta-fast' (the shipped init "
-                        "of a lean network: about twice as fast on ONNX Runtime, a little less steady and further "
+                        "of a lean network: about 2.5x as fast on ONNX Runtime, a little less steady and further "
                         "from the still), 'scratch' (Johnson et al.: random weights; then 500 steps at lr 1e-3 by "
                         "default) or a look/init file")
     option(a, "--steps", cls=AdaptConfig, type=at_least(1, "--steps"), help="Adam steps (from scratch: 500)")

@@ -31,7 +31,7 @@ INTRO = ("**Give your footage the look of a film.** Drop a still of the film (or
          "look, its LUT and the video. Looks made before (`.look` files) can be loaded and compared.")
 # adapt's shipped inits (filmstyle.core.assets.SHIPPED_INITS) as the network of a new look: label, --init
 NETWORKS = [("quality (the default network)", "meta"),
-            ("fast (a lean network that runs about twice as fast; a little less steady)", "meta-fast")]
+            ("fast (a lean network that runs about 2.5x as fast; a little less steady)", "meta-fast")]
 LONG_JOBS = "long"  # the queue's slot pool of adapt, renders and LUT
 PREVIEWS = "preview"
 
