@@ -243,6 +243,18 @@ def test_grid_sheet_puts_each_column_side_by_side(tmp_path) -> None:
     assert not (tmp_path / "bad.png").exists()
 
 
+def test_grid_sheet_keeps_every_caption_line(tmp_path) -> None:
+    still = textured(1, h=32, w=64)  # a 20 px tile: room for one line of text, not eight
+    frames = [textured(k, h=48, w=64) for k in range(2)]
+    caption = [f"method {k}: 1.00x" for k in range(8)]
+    out = grid_sheet(still, ["a", "b"], [(5, frames)], tmp_path / "grid.png", width=40, caption=caption, colors=None)
+    with Image.open(out) as im:
+        top = im.size[1] - 30  # the frame row is 30 px
+        px = np.asarray(im.convert("RGB")).astype(int)
+    assert top > 8 * 10  # the top row grew to hold the caption
+    assert px[top - 15:top, 46:].max() > 200  # the last line is drawn, inside the top row
+
+
 def test_eval_command_reports_what_a_viewer_sees_and_writes_a_sheet(tmp_path, capsys):
     from PIL import Image
 

@@ -87,13 +87,14 @@ def grid_sheet(still: np.ndarray, columns: Sequence[str], rows: Sequence[tuple[i
         raise ValueError(f"every row needs one frame per column ({len(columns)})")
     still_tile = _tile(still, "still", width)
     tiles = [[_tile(img, f"{name} t={t}", width) for name, img in zip(columns, frames)] for t, frames in rows]
-    heights = [still_tile.height] + [max(tile.height for tile in row) for row in tiles]
+    font = ImageFont.load_default()
+    line = ImageDraw.Draw(still_tile).textbbox((0, 0), "Ag", font=font)[3] + 3
+    # the top row holds the still and every caption line (a long caption makes the row taller)
+    heights = [max(still_tile.height, 8 + len(caption) * line)] + [max(tile.height for tile in row) for row in tiles]
     sheet = Image.new("RGB", (max(2, len(columns)) * width, sum(heights)), (0, 0, 0))
     sheet.paste(still_tile, (0, 0))
     if caption:
         draw = ImageDraw.Draw(sheet)
-        font = ImageFont.load_default()
-        line = draw.textbbox((0, 0), "Ag", font=font)[3] + 3
         for i, text in enumerate(caption):
             draw.text((width + 6, 4 + i * line), text, fill=(255, 255, 255), font=font)
     y = heights[0]
