@@ -79,7 +79,7 @@ def viewer_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
         for c in clips:
             v = (row.get("viewer") or {}).get(c)
             cells += ["-"] * 5 if v is None else [
-                _num(v["tone_drift"], ".1f"), f"{v['inverted_frames']} ({_num(v['min_rank_corr'], '.2f')})",
+                _num(v["tone_drift"], ".1f"), f"{_num(v['inverted_frames'], '.1f')} ({_num(v['min_rank_corr'], '.2f')})",
                 _num(100 * v["dark_blobs_max"], ".1f") + "%", _num(v["ssim_mean"], ".2f"), _num(v["palette_ratio"], ".2f")]
         rows.append(cells)
     return header, rows
