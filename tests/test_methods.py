@@ -95,6 +95,18 @@ def test_meta_fast_adapts_the_lean_network_from_its_own_init(data: Path, clip: P
     assert prep.notes["net"] == lean and lean != read_header(SHIPPED_INITS["meta"])["network"]["config"]
 
 
+def test_a_meta_cell_key_holds_its_init_so_a_new_init_reruns_it(tmp_path, monkeypatch) -> None:
+    import filmstyle.methods.meta as meta_mod
+
+    keys = {name: METHODS[name](budget=TINY[name]).budget_dict()["init"] for name in ("meta", "meta-fast")}
+    assert keys["meta"] != keys["meta-fast"]
+    other = tmp_path / "other.look"
+    other.write_bytes(meta_mod.SHIPPED_INITS["meta"].read_bytes() + b"\0")  # another init under the same name
+    monkeypatch.setitem(meta_mod.SHIPPED_INITS, "meta", other)
+    again = METHODS["meta"](budget=TINY["meta"]).budget_dict()
+    assert again["init"] != keys["meta"] and again["steps"] == TINY["meta"].steps
+
+
 def test_quick_budgets_are_no_larger_than_full() -> None:
     for cls in METHODS.values():
         assert cls.QUICK != cls.FULL
