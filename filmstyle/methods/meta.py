@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-
 from typing import Any
 
 from filmstyle.core.assets import SHIPPED_INITS
