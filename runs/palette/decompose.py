@@ -9,40 +9,29 @@ with an (a, b) ratio far below it says the miss is the tone the lock keeps, not 
 """
 import sys
 
-import cv2
-from PIL import Image
 import numpy as np
+from PIL import Image
 
-from filmstyle.measure.viewer import rgb_to_lab, sample_pixels, sliced_wasserstein, trim_bars
+from filmstyle.core.video import read_frames
+from filmstyle.measure.viewer import rgb_to_lab, sample_pixels, sliced_wasserstein, still_palette
 
 FRAMES = (0, 16, 31)
 
 
 def frames(path, size=None):
-    cap, out, i = cv2.VideoCapture(path), {}, 0
-    while len(out) < len(FRAMES):
-        ok, bgr = cap.read()
-        if not ok:
-            break
-        if i in FRAMES:
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            out[i] = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if size else rgb
-        i += 1
-    return out
+    """{t: (H, W, 3) uint8 RGB} at FRAMES, read (and resized to ``size``) as the measures read them."""
+    return {t: f for t, f in enumerate(read_frames(path, size=size, max_frames=max(FRAMES) + 1)) if t in FRAMES}
 
 
 def ratios(src, out, ref):
     s, o = rgb_to_lab(sample_pixels(src, 20000, 0)), rgb_to_lab(sample_pixels(out, 20000, 0))
-    r = []
-    for cols in ([0, 1, 2], [0], [1, 2]):
-        r.append(sliced_wasserstein(o[:, cols], ref[:, cols]) / sliced_wasserstein(s[:, cols], ref[:, cols]))
-    return r
+    return [sliced_wasserstein(o[:, c], ref[:, c]) / sliced_wasserstein(s[:, c], ref[:, c]) for c in ([0, 1, 2], [0], [1, 2])]
 
 
 args = sys.argv[1:]
 print(f"{'render':58s} {'Lab':>5s} {'L':>5s} {'ab':>5s}   mean L: src / out / still")
 for clip, render, still in zip(args[::3], args[1::3], args[2::3]):
-    ref = rgb_to_lab(sample_pixels(trim_bars(np.asarray(Image.open(still).convert("RGB"))), 20000, 0))
+    ref = still_palette(np.asarray(Image.open(still).convert("RGB")), 20000)
     outs = frames(render)
     h, w = next(iter(outs.values())).shape[:2]
     srcs = frames(clip, (w, h))
